@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+# Front door of the harness: each target is one script in scripts/.
+# KERNEL_SRC=/path/to/linux uses your own kernel git tree (at BASE_REF,
+# default v7.3) instead of the work tree made from Debian's linux-source-7.3.
+export KERNEL_SRC BASE_REF FORCE JOBS
+
+all: demo
+
+demo:		## build the patched kernel and show the series in a QEMU guest
+	@scripts/demo.sh
+check:		## every gate and test; ends with "N passed, N failed, N skipped"
+	@scripts/check.sh
+deps:		## install the Debian packages the harness needs (root)
+	@scripts/deps.sh
+tree:		## (re)make the kernel work tree: base + git am patches/
+	@scripts/tree.sh
+export:		## write the work tree's commits back to patches/
+	@scripts/export.sh
+export-check:	## fail if the work tree holds work that patches/ does not
+	@scripts/export-check.sh
+clean:		## remove build outputs in out/ (caches and work tree stay)
+	rm -rf out
+help:
+	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
+
+.PHONY: all demo check deps tree export export-check clean help

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# build-kernel.sh NAME [TARGET...]: build the configured kernel NAME with
+# ccache (default target: bzImage). The tree's uapi headers are installed
+# into the build directory's usr/ for the test programs.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=$1
+shift
+out=$(build_dir "$name")
+[ -f "$out/.config" ] || die "no $out/.config: run scripts/config.sh $name first"
+command -v ccache >/dev/null || die "ccache missing: run 'make deps'"
+
+make -C "$TREE" O="$out" ARCH="${ARCH:-x86_64}" -j"$JOBS" \
+	CC="ccache ${CROSS_COMPILE:-}gcc" HOSTCC="ccache gcc" \
+	${MAKE_EXTRA:-} "${@:-bzImage}"
+make -s -C "$TREE" O="$out" ARCH="${ARCH:-x86_64}" headers_install \
+	INSTALL_HDR_PATH="$out/usr-headers" >/dev/null

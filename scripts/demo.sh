@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# demo.sh: `make`. Build the patched kernel (the test config), boot it in
+# the QEMU guest and show, in a few lines, what the series lets a userspace
+# driver do (guest/demo.list).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tree_or_create() {
+	if [ -d "$TREE/.git" ]; then
+		"$PROJ/scripts/export-check.sh" >/dev/null ||
+			echo "note: $TREE differs from patches/; showing the tree as it is"
+		echo "tree: $TREE"
+	else
+		"$PROJ/scripts/tree.sh"
+	fi
+}
+
+echo "make: build the patched kernel and show it in a QEMU guest; logs in $LOGDIR" >&2
+stage deps "$LOGDIR/deps.log" "make deps" "$PROJ/scripts/deps.sh" &&
+stage tree "$LOGDIR/tree.log" "make tree" tree_or_create &&
+stage config "$LOGDIR/config.log" "scripts/config.sh test configs/base.config configs/debug.config" \
+	"$PROJ/scripts/config.sh" test "$PROJ/configs/base.config" "$PROJ/configs/debug.config" &&
+stage kernel "$LOGDIR/kernel.log" "scripts/build-kernel.sh test" "$PROJ/scripts/build-kernel.sh" test &&
+stage tests-build "$LOGDIR/tests-build.log" "scripts/build-tests.sh test" "$PROJ/scripts/build-tests.sh" test &&
+stage initramfs "$LOGDIR/initramfs.log" "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test &&
+stage guest "$LOGDIR/guest-demo.log" "scripts/run-guest.sh test demo" "$PROJ/scripts/run-guest.sh" test demo ||
+	exit 1
+
+g=$OUT/guest-demo
+echo
+echo "In the guest ($(grep -m1 -o 'Linux version [^ ]*' "$g/console.log")):"
+sed -n 's/^# \([^#].*\)$/  \1/p' "$g/tap.log" | grep -v '^  selftest:'
+echo
+if ! grep -q '^not ok' "$g/tap.log" && grep -q '^ok' "$g/tap.log"; then
+	echo "make: done; full guest output: $g/tap.log, console: $g/console.log"
+else
+	echo "make: the demo failed; guest output: $g/tap.log, console: $g/console.log"
+	exit 1
+fi

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what the harness needs from Debian. The base kernel comes from
+# trixie-backports, added at its default (low) priority so that nothing
+# else on the machine is upgraded from it.
+set -euo pipefail
+
+PKGS="linux-source-7.3 build-essential bc bison flex libelf-dev libssl-dev
+cpio xz-utils kmod python3 gawk rsync ccache qemu-system-x86 busybox-static
+uuid-dev git"
+SRC=/etc/apt/sources.list.d/trixie-backports.sources
+
+missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
+	awk '$2 != "installed" { print $1 }')
+# dpkg-query prints nothing for packages it has never heard of.
+for p in $PKGS; do
+	dpkg-query -W "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
+[ -z "${missing// }" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+	if ! sudo -n true 2>/dev/null; then
+		cat >&2 <<MSG
+error: missing packages: $missing
+The harness installs them with apt, which needs root. Run once:
+    sudo make deps
+(or as root: make deps), then run your make command again.
+MSG
+		exit 1
+	fi
+else
+	SUDO=
+fi
+
+echo "deps: installing:$missing" >&2
+if [ ! -f "$SRC" ] && ! grep -rqs 'trixie-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	key=/usr/share/keyrings/debian-archive-trixie-automatic.gpg
+	[ -f "$key" ] || key=/usr/share/keyrings/debian-archive-keyring.gpg
+	$SUDO tee "$SRC" >/dev/null <<SRCS
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie-backports
+Components: main
+Signed-By: $key
+SRCS
+fi
+$SUDO apt-get update -q
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	--no-install-recommends $missing

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# initramfs.sh NAME: pack the guest's initramfs with the kernel's own
+# usr/gen_init_cpio (from kernel build NAME): static busybox, guest/init,
+# the test lists and the programs in $OUT/guest-bin. Output: $OUT/initramfs.cpio
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=$1
+out=$(build_dir "$name")
+busybox=$(command -v busybox || echo /bin/busybox)
+file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	[ -x /bin/busybox ] || die "static busybox missing: run 'make deps'"
+make -s -C "$TREE" O="$out" usr/gen_init_cpio
+
+list=$OUT/initramfs.list
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	for d in bin etc proc sys tmp tests; do echo "dir /$d 0755 0 0"; done
+	echo "file /bin/busybox /bin/busybox 0755 0 0"
+	echo "slink /bin/sh busybox 0777 0 0"
+	echo "file /init $PROJ/guest/init 0755 0 0"
+	for l in "$PROJ"/guest/*.list; do
+		echo "file /etc/$(basename "$l") $l 0644 0 0"
+	done
+	for b in "$OUT"/guest-bin/*; do
+		echo "file /tests/$(basename "$b") $b 0755 0 0"
+	done
+} > "$list"
+"$out/usr/gen_init_cpio" "$list" > "$OUT/initramfs.cpio.tmp"
+mv "$OUT/initramfs.cpio.tmp" "$OUT/initramfs.cpio"
+echo "initramfs: $OUT/initramfs.cpio ($(du -h "$OUT/initramfs.cpio" | cut -f1))"

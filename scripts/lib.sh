@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings and helpers for the harness scripts; sourced, not run.
+
+PROJ=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${VDM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-dmabuf-mmap}
+OUT=${VDM_OUT:-$PROJ/out}
+LOGDIR=$OUT/logs
+BASE_PKG=${BASE_PKG:-linux-source-7.3}
+BASE_TARBALL=${BASE_TARBALL:-/usr/src/$BASE_PKG.tar.xz}
+# Branch the series lives on in the work tree (or in KERNEL_SRC).
+SERIES_BRANCH=${SERIES_BRANCH:-vfio-dmabuf-mmap}
+# With KERNEL_SRC, the upstream ref the series applies to.
+BASE_REF=${BASE_REF:-v7.3}
+TREE=${KERNEL_SRC:-$PROJ/work/linux}
+JOBS=${JOBS:-$(nproc)}
+
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
+
+mkdir -p "$LOGDIR"
+
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+note() { printf '%s\n' "$*" >&2; }
+
+# Version of the installed base package, e.g. 7.3.4-1~bpo13+1.
+base_version() {
+	dpkg-query -W -f='${Version}' "$BASE_PKG" 2>/dev/null ||
+		die "$BASE_PKG is not installed: run 'make deps'"
+}
+
+# Bare git repo holding the pristine base as one commit, one per version.
+base_git() { echo "$CACHE/base/$(base_version | tr '~+:' '___').git"; }
+
+# The base commit the series applies to, in $TREE.
+tree_base() {
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		git -C "$TREE" rev-parse --verify -q "$BASE_REF^{commit}" ||
+			die "KERNEL_SRC=$KERNEL_SRC has no $BASE_REF"
+	else
+		git -C "$TREE" rev-parse --verify -q base^{commit} ||
+			die "$TREE has no base: run 'make tree'"
+	fi
+}
+
+# Patch files of the series, in order, without the cover letter.
+series_patches() {
+	find "$PROJ/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name '0000-cover-letter.patch' | sort
+}
+
+# Build directory for a config, outside the repo, one per source tree.
+build_dir() {
+	local key
+	key=$(printf '%s' "$TREE" | md5sum | cut -c1-8)
+	echo "$CACHE/build/$key-$1"
+}
+
+# Seconds since the harness started (VDM_T0 is inherited by sub-scripts).
+: "${VDM_T0:=$(date +%s)}"
+export VDM_T0
+elapsed() {
+	local s=$(( $(date +%s) - VDM_T0 ))
+	printf '%02d:%02d' $((s / 60)) $((s % 60))
+}
+
+# stage NAME LOG REPRO CMD...: run CMD with output in LOG, print one line.
+stage() {
+	local name=$1 log=$2 repro=$3 t0 rc
+	shift 3
+	t0=$(date +%s)
+	printf '[%s] %-28s ' "$(elapsed)" "$name" >&2
+	"$@" >"$log" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		printf 'ok (%ss)\n' $(( $(date +%s) - t0 )) >&2
+	else
+		printf 'FAILED (%ss, exit %d)\n' $(( $(date +%s) - t0 )) $rc >&2
+		printf '    log:       %s\n' "$log" >&2
+		tail -n 15 "$log" | sed 's/^/    | /' >&2
+		printf '    reproduce: %s\n' "$repro" >&2
+	fi
+	return $rc
+}

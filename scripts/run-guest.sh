@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# run-guest.sh NAME LIST: boot kernel build NAME in QEMU (q35, TCG, vIOMMU
+# with interrupt remapping, edu, two file-backed ivshmem devices) with the
+# initramfs, run guest/LIST.list and power off. Writes to $OUT/guest-LIST/:
+# console.log (kernel console), tap.log (the guest's TAP), devices (BDF ->
+# ivshmem backing file). Fails if the guest does not finish in time.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=$1 list=$2
+timeout=${GUEST_TIMEOUT:-1500}
+kernel=$(build_dir "$name")/arch/x86/boot/bzImage
+initrd=$OUT/initramfs.cpio
+dir=$OUT/guest-$list
+[ -f "$kernel" ] || die "no kernel $kernel: run scripts/build-kernel.sh $name"
+[ -f "$initrd" ] || die "no $initrd: run scripts/initramfs.sh $name"
+command -v qemu-system-x86_64 >/dev/null || die "qemu missing: run 'make deps'"
+rm -rf "$dir"
+mkdir -p "$dir"
+
+# ivshmem BAR2 is the backing file itself: the host can check what the
+# guest wrote. The large one stays sparse.
+truncate -s 64M "$dir/ivshmem-64M.img"
+truncate -s 1G "$dir/ivshmem-1G.img"
+cat > "$dir/devices" <<DEV
+0000:00:03.0 edu -
+0000:00:04.0 ivshmem $dir/ivshmem-64M.img
+0000:00:05.0 ivshmem $dir/ivshmem-1G.img
+DEV
+
+set +e
+timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+	-machine q35 -accel tcg -cpu max -smp 2 -m 2G \
+	-display none -monitor none -no-reboot \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic vdm.list=$list ${GUEST_APPEND:-}" \
+	-device intel-iommu,intremap=on \
+	-device edu,addr=03.0 \
+	-object memory-backend-file,id=shm64m,mem-path="$dir/ivshmem-64M.img",size=64M,share=on \
+	-device ivshmem-plain,memdev=shm64m,addr=04.0 \
+	-object memory-backend-file,id=shm1g,mem-path="$dir/ivshmem-1G.img",size=1G,share=on \
+	-device ivshmem-plain,memdev=shm1g,addr=05.0 \
+	-serial file:"$dir/console.log" -serial file:"$dir/tap.log"
+rc=$?
+set -e
+tr -d '\r' < "$dir/tap.log" > "$dir/tap.log.tmp" && mv "$dir/tap.log.tmp" "$dir/tap.log"
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	die "guest killed after ${timeout}s: console log $dir/console.log"
+fi
+grep -q 'VDM-GUEST-DONE' "$dir/tap.log" ||
+	die "guest stopped before finishing its list (qemu exit $rc): console log $dir/console.log"
+echo "guest: finished $list in $dir"

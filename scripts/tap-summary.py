@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""tap-summary.py: read every result of a `make check` run and summarise.
+
+  tap-summary.py [--tap SUITE=FILE]... [--guest DIR]
+
+--tap    a TAP file of the host's stages (apply, checkpatch, ...): each
+         top-level result is one test of SUITE.
+--guest  a guest run directory (scripts/run-guest.sh): tap.log holds one
+         result per guest program with the program's own TAP nested under
+         "# "; leaf results count, plus a failure when a program exits
+         non-zero without a failing leaf. console.log gives KUnit's KTAP and
+         the kernel splat check; devices maps BDFs to ivshmem backing files
+         for VDM-HOSTCHECK lines.
+
+Prints a table, the failures, and ends with "N passed, N failed, N skipped".
+Exits 1 if anything failed or nothing ran.
+"""
+import argparse
+import os
+import re
+import sys
+
+RESULT = re.compile(r'^(not ok|ok)\s+(\d+)\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$')
+SPLAT = re.compile(r'BUG:|WARNING:|\bKASAN\b|possible (recursive |circular )?'
+                   r'\w*\s*(locking )?deadlock|hung_task|blocked for more than'
+                   r'|Kernel panic|Oops:|general protection fault|UBSAN:')
+TSTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+
+
+class Suite:
+    def __init__(self, name):
+        self.name = name
+        self.passed = self.failed = self.skipped = 0
+        self.failures = []
+        self.skips = []
+
+    def add(self, status, test, why=''):
+        if status == 'pass':
+            self.passed += 1
+        elif status == 'skip':
+            self.skipped += 1
+            self.skips.append(f'{test}: {why}'.strip(': '))
+        else:
+            self.failed += 1
+            self.failures.append(f'{test}{": " + why if why else ""}')
+
+
+def status_of(ok, directive):
+    d = (directive or '').strip()
+    if d.upper().startswith('SKIP'):
+        return 'skip', d[4:].strip()
+    if d.upper().startswith('XFAIL'):
+        return 'pass', ''
+    return ('pass' if ok == 'ok' else 'fail'), d
+
+
+def read_lines(path):
+    with open(path, errors='replace') as f:
+        return [l.rstrip('\n').rstrip('\r') for l in f]
+
+
+def parse_flat(suite, path):
+    if not os.path.exists(path):
+        suite.add('fail', os.path.basename(path), 'missing result file')
+        return
+    for line in read_lines(path):
+        m = RESULT.match(line)
+        if m:
+            st, why = status_of(m.group(1), m.group(4))
+            suite.add(st, m.group(3), why)
+
+
+def hostcheck(suite, args, devices):
+    kv = dict(a.split('=', 1) for a in args.split() if '=' in a)
+    test = 'hostcheck ' + ' '.join(f'{k}={v}' for k, v in kv.items())
+    try:
+        bdf, off = kv['bdf'], int(kv['offset'], 0)
+        length, pat = int(kv['len'], 0), int(kv['pattern'], 0)
+    except (KeyError, ValueError):
+        suite.add('fail', test, 'malformed VDM-HOSTCHECK line')
+        return
+    path = devices.get(bdf)
+    if not path or path == '-':
+        suite.add('fail', test, f'no backing file for {bdf}')
+        return
+    want = pat.to_bytes(4, 'little') * (length // 4)
+    with open(path, 'rb') as f:
+        f.seek(off)
+        got = f.read(len(want))
+    if got == want:
+        suite.add('pass', test)
+    else:
+        bad = next((i for i in range(len(got)) if got[i] != want[i]), len(got))
+        suite.add('fail', test, f'backing file differs at offset {off + bad:#x}')
+
+
+def parse_guest(suites, gdir):
+    guest = Suite('guest')
+    suites.append(guest)
+    tap = os.path.join(gdir, 'tap.log')
+    if not os.path.exists(tap):
+        guest.add('fail', 'guest ran', f'no {tap}')
+        return
+    devices = {}
+    dev_file = os.path.join(gdir, 'devices')
+    if os.path.exists(dev_file):
+        for line in read_lines(dev_file):
+            parts = line.split()
+            if len(parts) >= 3:
+                devices[parts[0]] = parts[2]
+    hc = Suite('hostcheck')
+    cur = None
+    done = False
+    for line in read_lines(tap):
+        if 'VDM-GUEST-DONE' in line:
+            done = True
+        m = re.search(r'VDM-HOSTCHECK\s+(.*)', line)
+        if m:
+            hostcheck(hc, m.group(1), devices)
+            continue
+        if line.startswith('# selftest: '):
+            cur = Suite(line[len('# selftest: '):].strip())
+            suites.append(cur)
+            continue
+        if line.startswith('# '):
+            m = RESULT.match(line[2:].strip())
+            if m and cur is not None:
+                st, why = status_of(m.group(1), m.group(4))
+                cur.add(st, m.group(3), why)
+            continue
+        m = RESULT.match(line)
+        if m and cur is not None:
+            st, why = status_of(m.group(1), m.group(4))
+            leaves = cur.passed + cur.failed + cur.skipped
+            if leaves == 0:
+                cur.add(st, cur.name, why)
+            elif st == 'fail' and cur.failed == 0:
+                cur.add('fail', cur.name, f'program failed ({why}) with no failing test')
+            cur = None
+    if hc.passed + hc.failed:
+        suites.append(hc)
+    guest.add('pass' if done else 'fail', 'guest finished its list',
+              '' if done else f'see {os.path.join(gdir, "console.log")}')
+
+    console = os.path.join(gdir, 'console.log')
+    if not os.path.exists(console):
+        guest.add('fail', 'console log', f'no {console}')
+        return
+    kunit = Suite('kunit')
+    in_ktap = False
+    splats = []
+    ksuite = None
+    for raw in read_lines(console):
+        line = TSTAMP.sub('', raw)
+        if SPLAT.search(line):
+            splats.append(line.strip())
+        if line.startswith('KTAP version'):
+            in_ktap = True
+            continue
+        if not in_ktap:
+            continue
+        m = re.match(r'^    # Subtest: (\S+)', line)
+        if m:
+            ksuite = m.group(1)
+            continue
+        m = re.match(r'^    (not ok|ok) \d+ (.*)$', line)
+        if m:
+            name = m.group(2)
+            directive = ''
+            if ' # ' in name:
+                name, directive = name.split(' # ', 1)
+            st, why = status_of(m.group(1), directive)
+            kunit.add(st, f'{ksuite}.{name.strip()}', why)
+    if kunit.passed + kunit.failed + kunit.skipped:
+        suites.append(kunit)
+    if splats:
+        guest.add('fail', 'no kernel splat on the console',
+                  f'{len(splats)} line(s), first: {splats[0]} ({console})')
+    else:
+        guest.add('pass', 'no kernel splat on the console')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--tap', action='append', default=[])
+    ap.add_argument('--guest', action='append', default=[])
+    a = ap.parse_args()
+    suites = []
+    for t in a.tap:
+        name, path = t.split('=', 1)
+        s = Suite(name)
+        parse_flat(s, path)
+        suites.append(s)
+    for g in a.guest:
+        parse_guest(suites, g)
+
+    w = max([len(s.name) for s in suites] + [5])
+    print(f'{"suite":<{w}}  {"pass":>5} {"fail":>5} {"skip":>5}')
+    print('-' * (w + 19))
+    for s in suites:
+        print(f'{s.name:<{w}}  {s.passed:>5} {s.failed:>5} {s.skipped:>5}')
+    print('-' * (w + 19))
+    p = sum(s.passed for s in suites)
+    f = sum(s.failed for s in suites)
+    k = sum(s.skipped for s in suites)
+    for s in suites:
+        for x in s.skips:
+            print(f'SKIP {s.name}: {x}')
+    for s in suites:
+        for x in s.failures:
+            print(f'FAIL {s.name}: {x}')
+    print(f'{p} passed, {f} failed, {k} skipped')
+    return 1 if f or p == 0 else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
