@@ -18,9 +18,11 @@ export:		## write the work tree's commits back to patches/
 	@scripts/export.sh
 export-check:	## fail if the work tree holds work that patches/ does not
 	@scripts/export-check.sh
+sparse:		## sparse, W=1 and kernel-doc on touched files: nothing new vs the base
+	@scripts/warnings.sh
 clean:		## remove build outputs in out/ (caches and work tree stay)
 	rm -rf out
 help:
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
 
-.PHONY: all demo check deps tree export export-check clean help
+.PHONY: all demo check deps tree export export-check sparse clean help

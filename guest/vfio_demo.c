@@ -29,7 +29,7 @@ static void die(const char *what)
 
 static int open_cdev(const char *bdf)
 {
-	char path[256];
+	char path[512];
 	struct dirent *de;
 	DIR *dir;
 

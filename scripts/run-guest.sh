@@ -31,10 +31,10 @@ DEV
 
 set +e
 timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-	-machine q35 -accel tcg -cpu max -smp 2 -m 2G \
+	-machine q35 -accel tcg -cpu max -smp 2 -m 4G \
 	-display none -monitor none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic vdm.list=$list ${GUEST_APPEND:-}" \
+	-append "console=ttyS0 intel_iommu=on hugepagesz=1G hugepages=1 panic=-1 oops=panic vdm.list=$list ${GUEST_APPEND:-}" \
 	-device intel-iommu,intremap=on \
 	-device edu,addr=03.0 \
 	-object memory-backend-file,id=shm64m,mem-path="$dir/ivshmem-64M.img",size=64M,share=on \

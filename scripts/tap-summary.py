@@ -65,6 +65,10 @@ def parse_flat(suite, path):
         suite.add('fail', os.path.basename(path), 'missing result file')
         return
     for line in read_lines(path):
+        m = re.match(r'^1\.\.0\s*#\s*SKIP\s*(.*)', line)
+        if m:
+            suite.add('skip', suite.name, m.group(1))
+            continue
         m = RESULT.match(line)
         if m:
             st, why = status_of(m.group(1), m.group(4))
