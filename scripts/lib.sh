@@ -18,7 +18,7 @@ export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
 
-mkdir -p "$LOGDIR"
+mkdir -p "$LOGDIR" "$CACHE"
 
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 note() { printf '%s\n' "$*" >&2; }
