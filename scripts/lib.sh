@@ -46,7 +46,7 @@ tree_base() {
 # Patch files of the series, in order, without the cover letter.
 series_patches() {
 	find "$PROJ/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
-		! -name '0000-cover-letter.patch' | sort
+		! -name '0000-cover-letter.patch' 2>/dev/null | sort
 }
 
 # Build directory for a config, outside the repo, one per source tree.

@@ -12,16 +12,20 @@ set -euo pipefail
 
 base_repo=$("$PROJ/scripts/base.sh")
 
+fresh=0
 if [ -z "${KERNEL_SRC:-}" ] && [ ! -d "$TREE/.git" ]; then
 	note "tree: cloning the base into $TREE"
 	mkdir -p "$(dirname "$TREE")"
 	git clone -q --shared --no-checkout "$base_repo" "$TREE"
 	git -C "$TREE" checkout -q -b "$SERIES_BRANCH" base
+	fresh=1
 fi
 [ -d "$TREE/.git" ] || die "$TREE is not a git tree"
 
 base=$(tree_base)
-if git -C "$TREE" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null; then
+if [ $fresh -eq 1 ]; then
+	:
+elif git -C "$TREE" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null; then
 	cur=$(git -C "$TREE" symbolic-ref -q --short HEAD || echo '')
 	[ "$cur" = "$SERIES_BRANCH" ] ||
 		die "$TREE is on '$cur', not '$SERIES_BRANCH': check out '$SERIES_BRANCH' first"
