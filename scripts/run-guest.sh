@@ -23,6 +23,8 @@ mkdir -p "$dir"
 # guest wrote. The large one stays sparse.
 truncate -s 64M "$dir/ivshmem-64M.img"
 truncate -s 1G "$dir/ivshmem-1G.img"
+# A signature the guest can look for: data flows host -> guest too.
+printf 'VDM-HOST-SEED\0' | dd of="$dir/ivshmem-64M.img" conv=notrunc status=none
 cat > "$dir/devices" <<DEV
 0000:00:03.0 edu -
 0000:00:04.0 ivshmem $dir/ivshmem-64M.img
