@@ -64,13 +64,14 @@ run checkpatch "scripts/checkpatch.sh" tap_stage checkpatch checkpatch.sh
 run config "scripts/config.sh test configs/base.config configs/debug.config" \
 	"$PROJ/scripts/config.sh" test "$PROJ/configs/base.config" "$PROJ/configs/debug.config" || fatal=1
 run kernel "scripts/build-kernel.sh test" "$PROJ/scripts/build-kernel.sh" test || fatal=1
+run bisect "scripts/bisect-build.sh test" tap_stage bisect bisect-build.sh
 run warnings "scripts/warnings.sh test" tap_stage warnings warnings.sh
 run tests-build "scripts/build-tests.sh test" "$PROJ/scripts/build-tests.sh" test || fatal=1
 run initramfs "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test || fatal=1
 run guest "scripts/run-guest.sh test tests" guest_stage || fatal=1
 
 taps=(--tap "stages=$stages")
-for t in apply checkpatch warnings; do
+for t in apply checkpatch bisect warnings; do
 	[ -f "$R/$t.tap" ] && taps+=(--tap "$t=$R/$t.tap")
 done
 [ -d "$R/guest-tests" ] && taps+=(--guest "$R/guest-tests")

@@ -16,7 +16,8 @@ n=0 fail=0
 for p in "${pl[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$p")
-	out=$(cd "$TREE" && scripts/checkpatch.pl --strict --showfile --terse \
+	# Debian's python3 (with python3-ply for spdxcheck.py) before any other.
+	out=$(cd "$TREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --showfile --terse \
 		--no-summary "$p" 2>&1)
 	bad=0
 	while IFS= read -r line; do

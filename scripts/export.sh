@@ -50,7 +50,7 @@ for field in ('Date', 'Subject'):
         prefix = re.match(r'^Subject: (\[[^]]*\] )?', re.search(r'^Subject: .*$', nhead, re.M).group(0)).group(0)
         val = prefix + title
     nhead = re.sub(rf'^{field}: .*$', lambda _: val, nhead, count=1, flags=re.M)
-open(sys.argv[2], 'w').write(nhead + '\n\n' + oblurb + nrest)
+open(sys.argv[2], 'w').write(nhead + '\n\n' + oblurb.rstrip('\n') + '\n\n' + nrest)
 PY
 fi
 find "$dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' -delete
