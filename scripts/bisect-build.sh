@@ -10,7 +10,6 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 name=${1:-test}
-arch=${ARCH:-x86_64}
 cfg=$(build_dir "$name")/.config
 [ -f "$cfg" ] || die "no $cfg: run scripts/config.sh $name first"
 base=$(tree_base)
@@ -57,8 +56,8 @@ for c in "${commits[@]}"; do
 	[ -n "$dirs" ] || dirs="drivers/pci/ drivers/vfio/"
 	log=$LOGDIR/bisect-$n.log
 	if git -C "$wt" checkout -q --detach "$c" &&
-	   make -C "$wt" O="$out" ARCH="$arch" olddefconfig >"$log" 2>&1 &&
-	   make -C "$wt" O="$out" ARCH="$arch" -j"$JOBS" W=1 CC="ccache gcc" \
+	   kmake "$wt" "$out" olddefconfig >"$log" 2>&1 &&
+	   kmake "$wt" "$out" -j"$JOBS" W=1 \
 		$dirs >>"$log" 2>&1 &&
 	   ! warnings_in "$log" $files | grep -q .; then
 		touch "$okdir/$tree"

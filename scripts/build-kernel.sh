@@ -12,8 +12,6 @@ out=$(build_dir "$name")
 [ -f "$out/.config" ] || die "no $out/.config: run scripts/config.sh $name first"
 command -v ccache >/dev/null || die "ccache missing: run 'make deps'"
 
-make -C "$TREE" O="$out" ARCH="${ARCH:-x86_64}" -j"$JOBS" \
-	CC="ccache ${CROSS_COMPILE:-}gcc" HOSTCC="ccache gcc" \
-	${MAKE_EXTRA:-} "${@:-bzImage}"
-make -s -C "$TREE" O="$out" ARCH="${ARCH:-x86_64}" headers_install \
+kmake "$TREE" "$out" -j"$JOBS" ${MAKE_EXTRA:-} "${@:-bzImage}"
+kmake "$TREE" "$out" -s headers_install \
 	INSTALL_HDR_PATH="$out/usr-headers" >/dev/null

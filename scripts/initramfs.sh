@@ -11,7 +11,7 @@ out=$(build_dir "$name")
 busybox=$(command -v busybox || echo /bin/busybox)
 file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	[ -x /bin/busybox ] || die "static busybox missing: run 'make deps'"
-make -s -C "$TREE" O="$out" usr/gen_init_cpio
+kmake "$TREE" "$out" -s usr/gen_init_cpio
 
 list=$OUT/initramfs.list
 {

@@ -56,6 +56,16 @@ build_dir() {
 	echo "$CACHE/build/$key-$1"
 }
 
+# kmake SRC OUT ARGS...: make in kernel tree SRC, output in OUT. Every
+# caller must use the same ARCH, CC and HOSTCC: kbuild rebuilds host tools
+# whose command line changed, and every object when objtool changed.
+kmake() {
+	local src=$1 out=$2
+	shift 2
+	make -C "$src" O="$out" ARCH="${ARCH:-x86_64}" \
+		CC="ccache ${CROSS_COMPILE:-}gcc" HOSTCC="ccache gcc" "$@"
+}
+
 # Seconds since the harness started (VDM_T0 is inherited by sub-scripts).
 : "${VDM_T0:=$(date +%s)}"
 export VDM_T0

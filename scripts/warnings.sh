@@ -9,7 +9,6 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 name=${1:-test}
-arch=${ARCH:-x86_64}
 after_out=$(build_dir "$name")
 [ -f "$after_out/.config" ] || die "no $after_out/.config: build the $name kernel first"
 sparse=$("$PROJ/scripts/sparse-tool.sh") || die "no usable sparse"
@@ -43,16 +42,16 @@ check() {
 		case $f in
 		*.c)
 			[ -f "$src/$f" ] || return 0
-			make -s -C "$src" O="$out" ARCH="$arch" -j1 C=2 W=1 \
-				CHECK="$sparse" CC="ccache gcc" "${f%.c}.o" 2>&1 >/dev/null ;;
+			kmake "$src" "$out" -s -j1 C=2 W=1 CHECK="$sparse" \
+				"${f%.c}.o" 2>&1 >/dev/null ;;
 		esac
 		[ -f "$src/$f" ] && (cd "$src" && scripts/kernel-doc -none -Wall "$f" 2>&1)
 	} | grep -E '(warning|error|Warning|WARNING)' | sed -E "s|$src/||g" | sort
 }
 
 if [ ! -f "$base_out/.prepared" ]; then
-	make -s -C "$base_src" O="$base_out" ARCH="$arch" olddefconfig prepare \
-		CC="ccache gcc" -j"$JOBS" >/dev/null 2>&1 && touch "$base_out/.prepared"
+	kmake "$base_src" "$base_out" -s -j"$JOBS" olddefconfig prepare \
+		>/dev/null 2>&1 && touch "$base_out/.prepared"
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
