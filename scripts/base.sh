@@ -28,6 +28,9 @@ sed -i '${/^#$/d}' "$src/.gitignore"
 rm -rf "$git_dir.tmp"
 git init -q --bare "$git_dir.tmp"
 export GIT_DIR=$git_dir.tmp GIT_WORK_TREE=$src
+# No automatic gc: repacking the whole tree would keep this (and whoever
+# waits on its output) busy for minutes; loose objects serve clones fine.
+git config gc.auto 0
 # The tarball holds only source files: track every one of them.
 git add -A -f
 GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost \

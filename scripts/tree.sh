@@ -10,10 +10,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-base_repo=$("$PROJ/scripts/base.sh")
-
 fresh=0
 if [ -z "${KERNEL_SRC:-}" ] && [ ! -d "$TREE/.git" ]; then
+	base_repo=$("$PROJ/scripts/base.sh")
 	note "tree: cloning the base into $TREE"
 	mkdir -p "$(dirname "$TREE")"
 	git clone -q --shared --no-checkout "$base_repo" "$TREE"
