@@ -26,6 +26,7 @@ SPLAT = re.compile(r'BUG:|WARNING:|\bKASAN\b|possible (recursive |circular )?'
                    r'\w*\s*(locking )?deadlock|hung_task|blocked for more than'
                    r'|Kernel panic|Oops:|general protection fault|UBSAN:')
 TSTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+NOTES = []
 
 
 class Suite:
@@ -123,6 +124,9 @@ def parse_guest(suites, gdir):
         if m:
             hostcheck(hc, m.group(1), devices)
             continue
+        if line.startswith('# note: '):
+            NOTES.append(line[len('# note: '):].strip())
+            continue
         if line.startswith('# selftest: '):
             cur = Suite(line[len('# selftest: '):].strip())
             suites.append(cur)
@@ -208,6 +212,8 @@ def main():
     p = sum(s.passed for s in suites)
     f = sum(s.failed for s in suites)
     k = sum(s.skipped for s in suites)
+    for n in NOTES:
+        print(f'NOTE {n}')
     for s in suites:
         for x in s.skips:
             print(f'SKIP {s.name}: {x}')

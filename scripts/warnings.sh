@@ -21,7 +21,7 @@ if [ ${#files[@]} -eq 0 ]; then
 	echo "1..0 # SKIP the series touches no kernel C file yet"
 	exit 0
 fi
-echo "1..${#files[@]}"
+echo "1..$(( ${#files[@]} + 1 ))"
 
 # A checkout of the base, and its build dir, for the "before" numbers.
 repo=$("$PROJ/scripts/base.sh") || exit 1
@@ -35,18 +35,21 @@ base_out=$CACHE/build/base-warn-$key
 mkdir -p "$base_out"
 cp -n "$after_out/.config" "$base_out/.config"
 
-# check SRC OUT FILE: the file's normalised warnings, one per line.
-check() {
-	local src=$1 out=$2 f=$3
+# collect SRC OUT: the warnings of building every touched C file (one make,
+# in parallel) and of kernel-doc on every touched file, paths relative to SRC.
+collect() {
+	local src=$1 out=$2 f objs=()
+	for f in "${files[@]}"; do
+		case $f in *.c) [ -f "$src/$f" ] && objs+=("${f%.c}.o") ;; esac
+	done
 	{
-		case $f in
-		*.c)
-			[ -f "$src/$f" ] || return 0
-			kmake "$src" "$out" -s -j1 C=2 W=1 CHECK="$sparse" \
-				"${f%.c}.o" 2>&1 >/dev/null ;;
-		esac
-		[ -f "$src/$f" ] && (cd "$src" && scripts/kernel-doc -none -Wall "$f" 2>&1)
-	} | grep -E '(warning|error|Warning|WARNING)' | sed -E "s|$src/||g" | sort
+		[ ${#objs[@]} -eq 0 ] ||
+			kmake "$src" "$out" -s -j"$JOBS" C=2 W=1 CHECK="$sparse" \
+				"${objs[@]}" 2>&1 >/dev/null
+		for f in "${files[@]}"; do
+			[ -f "$src/$f" ] && (cd "$src" && scripts/kernel-doc -none -Wall "$f" 2>&1)
+		done
+	} | grep -E '(warning|error|Warning|WARNING)' | sed -E "s@(\.\./)*(\.\.)?$src/@@g" | sort
 }
 
 if [ ! -f "$base_out/.prepared" ]; then
@@ -55,35 +58,34 @@ if [ ! -f "$base_out/.prepared" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for f in "${files[@]}"; do
-	bcache=$base_out/warn-$(echo "$f" | tr / _).txt
-	[ -f "$bcache" ] || check "$base_src" "$base_out" "$f" > "$bcache"
-	cp "$bcache" "$tmp/base-$(echo "$f" | tr / _)"
-	check "$TREE" "$after_out" "$f" > "$tmp/after-$(echo "$f" | tr / _)"
-done
-# Compare as one multiset over all touched files, without file names and
-# line numbers: code that moves between files (or within one) keeps the
-# warnings it had; anything beyond what the base had is new.
-python3 - "$tmp" "${files[@]}" <<'PY'
+bcache=$base_out/warn-$(printf '%s\n' "${files[@]}" | md5sum | cut -c1-8).txt
+[ -f "$bcache" ] || collect "$base_src" "$base_out" > "$bcache"
+collect "$TREE" "$after_out" > "$tmp/after"
+# Compare as one multiset, without file names and line numbers: code that
+# moves between files (or within one) keeps the warnings it had; anything
+# beyond what the base had is new. New ones are reported under the touched
+# file they name (or "other files", e.g. a header warning our code caused).
+python3 - "$bcache" "$tmp/after" "${files[@]}" <<'PY'
 import collections, re, sys
-tmp, files = sys.argv[1], sys.argv[2:]
+base, after, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 def norm(line):
     return re.sub(r'[\w./-]+\.[ch]:\d+(:\d+)?:?\s*', '', line).strip()
-def load(kind, f):
-    with open(f'{tmp}/{kind}-{f.replace("/", "_")}') as fh:
+def load(path):
+    with open(path) as fh:
         return [l.rstrip('\n') for l in fh if l.strip()]
-budget = collections.Counter(norm(l) for f in files for l in load('base', f))
+budget = collections.Counter(norm(l) for l in load(base))
+new = collections.defaultdict(list)
+for l in load(after):
+    if budget[norm(l)] > 0:
+        budget[norm(l)] -= 1
+        continue
+    owner = next((f for f in files if f in l), 'other files')
+    new[owner].append(l)
 fail = 0
-for n, f in enumerate(files, 1):
-    new = []
-    for l in load('after', f):
-        if budget[norm(l)] > 0:
-            budget[norm(l)] -= 1
-        else:
-            new.append(l)
-    if new:
+for n, f in enumerate(files + ['other files'], 1):
+    if new[f]:
         fail = 1
-        for l in new:
+        for l in new[f]:
             print(f'# new: {l}')
         print(f'not ok {n} new warnings: {f}')
     else:
