@@ -7,7 +7,7 @@ set -euo pipefail
 
 PKGS="linux-source-7.3 build-essential bc bison flex libelf-dev libssl-dev
 cpio xz-utils kmod python3 gawk rsync ccache qemu-system-x86 busybox-static
-uuid-dev git python3-ply python3-git"
+uuid-dev git python3-ply python3-git curl file"
 SRC=/etc/apt/sources.list.d/trixie-backports.sources
 
 missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
