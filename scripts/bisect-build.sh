@@ -21,7 +21,8 @@ echo "1..${#commits[@]}"
 key=$(printf '%s' "$TREE" | md5sum | cut -c1-8)
 wt=$CACHE/bisect/$key/src
 out=$CACHE/bisect/$key/out-$name
-okdir=$CACHE/bisect/$key/ok-$name
+# Results hold for one config: a changed fragment invalidates them.
+okdir=$CACHE/bisect/$key/ok-$name-$(md5sum < "$cfg" | cut -c1-8)
 mkdir -p "$out" "$okdir"
 if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
 	git -C "$TREE" worktree prune
