@@ -75,6 +75,10 @@ for t in apply checkpatch bisect warnings; do
 	[ -f "$R/$t.tap" ] && taps+=(--tap "$t=$R/$t.tap")
 done
 [ -d "$R/guest-tests" ] && taps+=(--guest "$R/guest-tests")
+# KUnit suites the test kernel must run: "# kunit: SUITE" in the list
+while read -r hash key suite _; do
+	[ "$hash $key" = "# kunit:" ] && taps+=(--kunit "$suite")
+done < "$PROJ/guest/tests.list"
 echo >&2
 "$PROJ/scripts/tap-summary.py" "${taps[@]}" | tee "$R/summary.txt"
 rc=${PIPESTATUS[0]}

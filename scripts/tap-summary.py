@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """tap-summary.py: read every result of a `make check` run and summarise.
 
-  tap-summary.py [--tap SUITE=FILE]... [--guest DIR]
+  tap-summary.py [--tap SUITE=FILE]... [--guest DIR] [--kunit SUITE]...
 
 --tap    a TAP file of the host's stages (apply, checkpatch, ...): each
          top-level result is one test of SUITE.
@@ -12,6 +12,8 @@
          non-zero without a failing leaf. console.log gives KUnit's KTAP and
          the kernel splat check; devices maps BDFs to ivshmem backing files
          for VDM-HOSTCHECK lines.
+--kunit  a KUnit suite the guest's kernel must run: it fails if the console
+         has no result of it.
 
 Prints a table, the failures, and ends with "N passed, N failed, N skipped".
 Exits 1 if anything failed or nothing ran.
@@ -100,7 +102,7 @@ def hostcheck(suite, args, devices):
         suite.add('fail', test, f'backing file differs at offset {off + bad:#x}')
 
 
-def parse_guest(suites, gdir):
+def parse_guest(suites, gdir, kunit_expected=()):
     guest = Suite('guest')
     suites.append(guest)
     tap = os.path.join(gdir, 'tap.log')
@@ -159,6 +161,7 @@ def parse_guest(suites, gdir):
     in_ktap = False
     splats = []
     ksuite = None
+    ksuites = set()
     for raw in read_lines(console):
         line = TSTAMP.sub('', raw)
         if SPLAT.search(line):
@@ -171,6 +174,7 @@ def parse_guest(suites, gdir):
         m = re.match(r'^    # Subtest: (\S+)', line)
         if m:
             ksuite = m.group(1)
+            ksuites.add(ksuite)
             continue
         m = re.match(r'^    (not ok|ok) \d+ (.*)$', line)
         if m:
@@ -180,6 +184,9 @@ def parse_guest(suites, gdir):
                 name, directive = name.split(' # ', 1)
             st, why = status_of(m.group(1), directive)
             kunit.add(st, f'{ksuite}.{name.strip()}', why)
+    for name in kunit_expected:
+        if name not in ksuites:
+            kunit.add('fail', name, f'KUnit suite {name} printed no results ({console})')
     if kunit.passed + kunit.failed + kunit.skipped:
         suites.append(kunit)
     if splats:
@@ -193,6 +200,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tap', action='append', default=[])
     ap.add_argument('--guest', action='append', default=[])
+    ap.add_argument('--kunit', action='append', default=[])
     a = ap.parse_args()
     suites = []
     for t in a.tap:
@@ -201,7 +209,7 @@ def main():
         parse_flat(s, path)
         suites.append(s)
     for g in a.guest:
-        parse_guest(suites, g)
+        parse_guest(suites, g, a.kunit)
 
     w = max([len(s.name) for s in suites] + [5])
     print(f'{"suite":<{w}}  {"pass":>5} {"fail":>5} {"skip":>5}')
