@@ -22,6 +22,16 @@ make -s -C "$TREE" O="$tmp" ARCH="$arch" tinyconfig
 (cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$tmp" "$tmp/.config" "$@")
 make -s -C "$TREE" O="$tmp" ARCH="$arch" olddefconfig
 
+# The options the fragments ask for, "# CONFIG_X is not set" read as
+# CONFIG_X=n; a later fragment overrides an earlier one, as in
+# merge_config.sh, so only the last value of each option counts.
+requested() {
+	sed -E 's/^# (CONFIG_[A-Za-z0-9_]+) is not set.*/\1=n/; s/[[:space:]]*#.*//' "$@" |
+		grep -v '^$' |
+		awk -F= '!($1 in v) { k[n++] = $1 } { v[$1] = $0 }
+			 END { for (i = 0; i < n; i++) print v[k[i]] }'
+}
+
 bad=0
 while IFS= read -r line; do
 	case $line in
@@ -39,7 +49,7 @@ while IFS= read -r line; do
 			bad=1
 		fi ;;
 	esac
-done < <(cat "$@" | sed 's/[[:space:]]*#.*//' | grep -v '^$')
+done < <(requested "$@")
 [ $bad -eq 0 ] || die "options above did not stick: a dependency is missing (fragments: $*)"
 
 # Keep the old .config (and its mtime) when nothing changed, so that the
