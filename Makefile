@@ -18,6 +18,8 @@ export:		## write the work tree's commits back to patches/
 	@scripts/export.sh
 export-check:	## fail if the work tree holds work that patches/ does not
 	@scripts/export-check.sh
+check-matrix:	## build-only configs: x86_64 without P2PDMA, i386 with vfio-pci as modules (TAP)
+	@scripts/matrix.sh
 sparse:		## sparse, W=1 and kernel-doc on touched files: nothing new vs the base
 	@scripts/warnings.sh
 clean:		## remove build outputs in out/ (caches and work tree stay)
@@ -25,4 +27,4 @@ clean:		## remove build outputs in out/ (caches and work tree stay)
 help:
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
 
-.PHONY: all demo check deps tree export export-check sparse clean help
+.PHONY: all demo check check-matrix deps tree export export-check sparse clean help
