@@ -5,11 +5,62 @@
  * the signature the host wrote at offset 0 of the backing file before boot,
  * writes a pattern at OFFSET and asks the host to verify it in the file:
  *   VDM-HOSTCHECK bdf=<BDF> offset=<OFFSET> len=<LEN> pattern=<PATTERN>
+ * Then the same through the mapping of a DMABUF exported with two ranges of
+ * BAR2 and a gap between them: the buffer maps them range after range, so
+ * each half of the mapping must land at its own range's offset in the file.
  */
 #include <stdint.h>
 #include "vfio_util.h"
 
 #define HOST_SIGNATURE	"VDM-HOST-SEED"
+
+/*
+ * Write a pattern per range through the mapping of a DMABUF of BAR2 made of
+ * two 64 KiB ranges with a gap, and ask the host to find each one at its
+ * range's offset in the backing file.
+ */
+static int dmabuf_check(const char *bdf, int dev)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		struct vfio_device_feature_dma_buf get;
+		struct vfio_region_dma_range range[2];
+	} exp = {
+		.hdr.argsz = sizeof(exp),
+		.hdr.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF,
+		.get.region_index = VFIO_PCI_BAR2_REGION_INDEX,
+		.get.open_flags = O_RDWR | O_CLOEXEC,
+		.get.nr_ranges = 2,
+		.range = { { 0x200000, 0x10000 }, { 0x300000, 0x10000 } },
+	};
+	uint32_t pattern[2] = { 0xd1ab0f00, 0xd1ab0f01 };
+	unsigned long long len = 0x10000, i;
+	volatile uint32_t *map;
+	int buf, r;
+
+	buf = ioctl(dev, VFIO_DEVICE_FEATURE, &exp);
+	if (buf < 0) {
+		printf("not ok 2 export a two-range DMABUF of BAR2: %s\n",
+		       strerror(errno));
+		return 1;
+	}
+	map = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	if (map == MAP_FAILED) {
+		printf("not ok 2 mmap() of the DMABUF: %s\n", strerror(errno));
+		return 1;
+	}
+	for (r = 0; r < 2; r++)
+		for (i = 0; i < len / 4; i++)
+			map[r * len / 4 + i] = pattern[r];
+	printf("ok 2 wrote through a two-range DMABUF mapping\n");
+	for (r = 0; r < 2; r++)
+		printf("VDM-HOSTCHECK bdf=%s offset=0x%llx len=0x%llx pattern=0x%08x\n",
+		       bdf, (unsigned long long)exp.range[r].offset, len,
+		       pattern[r]);
+	munmap((void *)map, 2 * len);
+	close(buf);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -23,11 +74,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ivshmem_hostcheck <ivshmem BDF>\n");
 		return 2;
 	}
-	printf("TAP version 13\n1..1\n");
+	printf("TAP version 13\n1..2\n");
 	dev = vfio_open_bdf("ivshmem_hostcheck", argv[1], &iommufd);
 	p = vfio_map_bar("ivshmem_hostcheck", dev, VFIO_PCI_BAR2_REGION_INDEX, &size);
 	if (size < off + len) {
 		printf("ok 1 # SKIP BAR2 is only %llu bytes\n", size);
+		printf("ok 2 # SKIP BAR2 is only %llu bytes\n", size);
 		return 4;
 	}
 	memcpy(sig, (void *)p, sizeof(sig));
@@ -43,6 +95,9 @@ int main(int argc, char **argv)
 	printf("VDM-HOSTCHECK bdf=%s offset=0x%llx len=0x%llx pattern=0x%08x\n",
 	       argv[1], off, len, pattern);
 	munmap((void *)p, size);
+
+	if (dmabuf_check(argv[1], dev))
+		return 1;
 	close(dev);
 	close(iommufd);
 	return 0;
