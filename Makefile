@@ -2,7 +2,7 @@
 # Front door of the harness: each target is one script in scripts/.
 # KERNEL_SRC=/path/to/linux uses your own kernel git tree (at BASE_REF,
 # default v7.3) instead of the work tree made from Debian's linux-source-7.3.
-export KERNEL_SRC BASE_REF FORCE JOBS
+export KERNEL_SRC BASE_REF FORCE JOBS VERSION
 
 all: demo
 
@@ -16,6 +16,8 @@ tree:		## (re)make the kernel work tree: base + git am patches/
 	@scripts/tree.sh
 export:		## write the work tree's commits back to patches/
 	@scripts/export.sh
+series:	## write the send-ready series (VERSION=3) to out/series/vN, To/Cc from get_maintainer.pl; send-email --dry-run
+	@scripts/series.sh
 export-check:	## fail if the work tree holds work that patches/ does not
 	@scripts/export-check.sh
 check-matrix:	## build-only configs: x86_64 without P2PDMA, i386 with vfio-pci as modules (TAP)
@@ -27,4 +29,4 @@ clean:		## remove build outputs in out/ (caches and work tree stay)
 help:
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
 
-.PHONY: all demo check check-matrix deps tree export export-check sparse clean help
+.PHONY: all demo check check-matrix deps tree export export-check series sparse clean help

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Install what the harness needs from Debian. The base kernel comes from
+# deps.sh [PACKAGE...]: install what the harness needs from Debian, plus
+# the PACKAGEs a target needs beyond that (make series: git-email; make
+# check-matrix: the arm64 cross compiler). The base kernel comes from
 # trixie-backports, added at its default (low) priority so that nothing
 # else on the machine is upgraded from it.
 set -euo pipefail
 
 PKGS="linux-source-7.3 build-essential bc bison flex libelf-dev libssl-dev
 cpio xz-utils kmod python3 gawk rsync ccache qemu-system-x86 busybox-static
-uuid-dev git python3-ply python3-git curl file"
+uuid-dev git python3-ply python3-git curl file $*"
 SRC=/etc/apt/sources.list.d/trixie-backports.sources
 
 missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |

@@ -4,7 +4,8 @@
 # to DIR (default patches/). The cover letter, 0000-cover-letter.patch, is
 # regenerated too (shortlog, diffstat) but keeps its hand-written subject,
 # text and date. The output is stable (zero commit ids, no version
-# signature): unchanged commits give byte-identical files.
+# signature): unchanged commits give byte-identical files. SUBJECT_PREFIX and
+# FORMAT_PATCH_ARGS change the format-patch call (make series uses them).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 }
 git -C "$TREE" -c core.abbrev=12 format-patch -q --zero-commit --no-signature \
 	--cover-letter --subject-prefix="${SUBJECT_PREFIX:-PATCH}" \
-	-o "$tmp" "$base..HEAD"
+	${FORMAT_PATCH_ARGS:-} -o "$tmp" "$base..HEAD"
 
 # Carry the hand-written parts of the old cover letter into the new one:
 # the date, the subject and the text up to the shortlog.
