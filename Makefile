@@ -22,6 +22,8 @@ export-check:	## fail if the work tree holds work that patches/ does not
 	@scripts/export-check.sh
 check-matrix:	## build-only configs: x86_64 without P2PDMA, i386 with vfio-pci as modules (TAP)
 	@scripts/matrix.sh
+htmldocs:	## the kernel's make htmldocs (Debian's Sphinx) on the docs the series changes (TAP)
+	@scripts/htmldocs.sh
 sparse:		## sparse, W=1 and kernel-doc on touched files: nothing new vs the base
 	@scripts/warnings.sh
 clean:		## remove build outputs in out/ (caches and work tree stay)
@@ -29,4 +31,4 @@ clean:		## remove build outputs in out/ (caches and work tree stay)
 help:
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
 
-.PHONY: all demo check check-matrix deps tree export export-check series sparse clean help
+.PHONY: all demo check check-matrix deps tree export export-check series htmldocs sparse clean help
