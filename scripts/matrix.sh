@@ -18,6 +18,7 @@ entries=(
 # Cross compilers for the entries that need one (Debian packages)
 declare -A cross=([arm64]=aarch64-linux-gnu-)
 "$PROJ/scripts/deps.sh" gcc-aarch64-linux-gnu >&2 || exit 1
+[ -d "$TREE/.git" ] || "$PROJ/scripts/tree.sh" >&2 || exit 1
 
 mkdir -p "$LOGDIR"
 echo "TAP version 13"
