@@ -40,17 +40,22 @@ def parts(text):
     return head, body[:m.start()] if m else body, body[m.start():] if m else ''
 ohead, oblurb, _ = parts(old)
 nhead, _, nrest = parts(new)
-for field in ('Date', 'Subject'):
-    o = re.search(rf'^{field}: .*$', ohead, re.M)
+# A header with its continuation lines (format-patch folds long ones).
+def header(field):
+    return rf'^{field}: .*(?:\n[ \t].*)*'
+# From: the cover letter's author is whoever runs format-patch; keep the
+# series' own, whatever the git identity of this machine is.
+for field in ('From', 'Date', 'Subject'):
+    o = re.search(header(field), ohead, re.M)
     if not o:
         continue
     val = o.group(0)
     if field == 'Subject':
         # keep the new [PATCH n/N] prefix, the old title
         title = re.sub(r'^Subject: (\[[^]]*\] )?', '', val)
-        prefix = re.match(r'^Subject: (\[[^]]*\] )?', re.search(r'^Subject: .*$', nhead, re.M).group(0)).group(0)
+        prefix = re.match(r'^Subject: (\[[^]]*\] )?', re.search(header('Subject'), nhead, re.M).group(0)).group(0)
         val = prefix + title
-    nhead = re.sub(rf'^{field}: .*$', lambda _: val, nhead, count=1, flags=re.M)
+    nhead = re.sub(header(field), lambda _: val, nhead, count=1, flags=re.M)
 open(sys.argv[2], 'w').write(nhead + '\n\n' + oblurb.rstrip('\n') + '\n\n' + nrest)
 PY
 fi

@@ -63,7 +63,8 @@ echo "series: To: $(paste -sd, "$tmp/to" | sed 's/,/, /g')"
 echo "series: Cc: $(paste -sd, "$tmp/cc" | sed 's/,/, /g')"
 
 # The dry run sends nothing: it only shows what would be sent.
-from="$(git -C "$TREE" config user.name) <$(git -C "$TREE" config user.email)>"
+# The sender: the series' author, not this machine's git identity.
+from=$(git -C "$TREE" log -1 --format='%an <%ae>' "$base..HEAD")
 log=$LOGDIR/series-send-email.log
 if ! git -C "$TREE" send-email --dry-run --confirm=never --quiet \
 		--no-chain-reply-to --from="$from" \
