@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # run-guest.sh NAME LIST: boot kernel build NAME in QEMU (q35, TCG, vIOMMU
-# with interrupt remapping, edu, two file-backed ivshmem devices) with the
+# with interrupt remapping, edu, two file-backed ivshmem devices, and a
+# second edu alone behind a PCIe root port, which vfio-pci can reset with a
+# secondary bus reset) with the
 # initramfs, run guest/LIST.list and power off. Writes to $OUT/guest-LIST/:
 # console.log (kernel console), tap.log (the guest's TAP), devices (BDF ->
 # ivshmem backing file). Fails if the guest does not finish in time.
@@ -29,6 +31,7 @@ cat > "$dir/devices" <<DEV
 0000:00:03.0 edu -
 0000:00:04.0 ivshmem $dir/ivshmem-64M.img
 0000:00:05.0 ivshmem $dir/ivshmem-1G.img
+0000:01:00.0 edu -
 DEV
 
 # la57=off: with 5-level paging, 7.3's KASAN can report a wild access in
@@ -46,6 +49,8 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-device ivshmem-plain,memdev=shm64m,addr=04.0 \
 	-object memory-backend-file,id=shm1g,mem-path="$dir/ivshmem-1G.img",size=1G,share=on \
 	-device ivshmem-plain,memdev=shm1g,addr=05.0 \
+	-device pcie-root-port,id=rp1,chassis=1,addr=06.0 \
+	-device edu,bus=rp1,addr=00.0 \
 	-serial file:"$dir/console.log" -serial file:"$dir/tap.log"
 rc=$?
 set -e
