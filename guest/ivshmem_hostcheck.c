@@ -21,24 +21,15 @@
  */
 static int dmabuf_check(const char *bdf, int dev)
 {
-	struct {
-		struct vfio_device_feature hdr;
-		struct vfio_device_feature_dma_buf get;
-		struct vfio_region_dma_range range[2];
-	} exp = {
-		.hdr.argsz = sizeof(exp),
-		.hdr.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF,
-		.get.region_index = VFIO_PCI_BAR2_REGION_INDEX,
-		.get.open_flags = O_RDWR | O_CLOEXEC,
-		.get.nr_ranges = 2,
-		.range = { { 0x200000, 0x10000 }, { 0x300000, 0x10000 } },
+	const struct vfio_region_dma_range range[2] = {
+		{ 0x200000, 0x10000 }, { 0x300000, 0x10000 },
 	};
 	uint32_t pattern[2] = { 0xd1ab0f00, 0xd1ab0f01 };
 	unsigned long long len = 0x10000, i;
 	volatile uint32_t *map;
 	int buf, r;
 
-	buf = ioctl(dev, VFIO_DEVICE_FEATURE, &exp);
+	buf = vfio_export_dmabuf(dev, VFIO_PCI_BAR2_REGION_INDEX, range, 2);
 	if (buf < 0) {
 		printf("not ok 2 export a two-range DMABUF of BAR2: %s\n",
 		       strerror(errno));
@@ -55,7 +46,7 @@ static int dmabuf_check(const char *bdf, int dev)
 	printf("ok 2 wrote through a two-range DMABUF mapping\n");
 	for (r = 0; r < 2; r++)
 		printf("VDM-HOSTCHECK bdf=%s offset=0x%llx len=0x%llx pattern=0x%08x\n",
-		       bdf, (unsigned long long)exp.range[r].offset, len,
+		       bdf, (unsigned long long)range[r].offset, len,
 		       pattern[r]);
 	munmap((void *)map, 2 * len);
 	close(buf);

@@ -82,4 +82,36 @@ static inline void *vfio_map_bar(const char *prog, int dev, int index,
 	return p;
 }
 
+/*
+ * Export @nr ranges of BAR @index of @dev as one DMABUF
+ * (VFIO_DEVICE_FEATURE_DMA_BUF): its fd, or -1 with errno set.
+ */
+static inline int vfio_export_dmabuf(int dev, int index,
+				     const struct vfio_region_dma_range *ranges,
+				     unsigned int nr)
+{
+	size_t argsz = sizeof(struct vfio_device_feature) +
+		       sizeof(struct vfio_device_feature_dma_buf) +
+		       nr * sizeof(*ranges);
+	struct vfio_device_feature_dma_buf *get;
+	struct vfio_device_feature *feature;
+	int fd, err;
+
+	feature = calloc(1, argsz);
+	if (!feature)
+		return -1;
+	feature->argsz = argsz;
+	feature->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
+	get = (void *)feature->data;
+	get->region_index = index;
+	get->open_flags = O_RDWR | O_CLOEXEC;
+	get->nr_ranges = nr;
+	memcpy(get->dma_ranges, ranges, nr * sizeof(*ranges));
+	fd = ioctl(dev, VFIO_DEVICE_FEATURE, feature);
+	err = errno;
+	free(feature);
+	errno = err;
+	return fd;
+}
+
 #endif

@@ -112,17 +112,7 @@ static int subordinate(int sock)
 
 int main(int argc, char **argv)
 {
-	struct {
-		struct vfio_device_feature hdr;
-		struct vfio_device_feature_dma_buf get;
-		struct vfio_region_dma_range range;
-	} exp = {
-		.hdr.argsz = sizeof(exp),
-		.hdr.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF,
-		.get.region_index = VFIO_PCI_BAR0_REGION_INDEX,
-		.get.open_flags = O_RDWR | O_CLOEXEC,
-		.get.nr_ranges = 1,
-	};
+	struct vfio_region_dma_range range = { .offset = 0 };
 	struct {
 		struct vfio_device_feature hdr;
 		struct vfio_device_feature_dma_buf_revoke revoke;
@@ -145,12 +135,12 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	dev = vfio_open_bdf("primary", bdf, &iommufd);
-	exp.range.length = getpagesize();
-	buf = ioctl(dev, VFIO_DEVICE_FEATURE, &exp);
+	range.length = getpagesize();
+	buf = vfio_export_dmabuf(dev, VFIO_PCI_BAR0_REGION_INDEX, &range, 1);
 	if (buf < 0)
 		die("primary", "VFIO_DEVICE_FEATURE_DMA_BUF");
 	printf("primary: owns edu %s through VFIO; exported BAR0 [0, 0x%llx) as DMABUF fd %d\n",
-	       bdf, (unsigned long long)exp.range.length, buf);
+	       bdf, (unsigned long long)range.length, buf);
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		die("primary", "socketpair");

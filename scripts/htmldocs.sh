@@ -11,8 +11,7 @@ set -uo pipefail
 "$PROJ/scripts/deps.sh" python3-sphinx python3-yaml >&2 || exit 1
 [ -d "$TREE/.git" ] || "$PROJ/scripts/tree.sh" >&2 || exit 1
 
-mapfile -t docs < <(cat $(series_patches) /dev/null | sed -n 's|^+++ b/||p' |
-	grep -E '^Documentation/.*\.rst$' | sort -u)
+mapfile -t docs < <(series_files '^Documentation/.*\.rst$')
 echo "TAP version 13"
 if [ ${#docs[@]} -eq 0 ]; then
 	echo "1..0 # SKIP the series changes no .rst file"

@@ -49,6 +49,11 @@ series_patches() {
 		! -name '0000-cover-letter.patch' 2>/dev/null | sort
 }
 
+# series_files ERE: the files the series' patches touch that match ERE.
+series_files() {
+	cat $(series_patches) /dev/null | sed -n 's|^+++ b/||p' | grep -E "$1" | sort -u
+}
+
 # Build directory for a config, outside the repo, one per source tree.
 build_dir() {
 	local key

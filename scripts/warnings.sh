@@ -14,8 +14,7 @@ after_out=$(build_dir "$name")
 sparse=$("$PROJ/scripts/sparse-tool.sh") || die "no usable sparse"
 
 # Files the series touches, outside tools/ and Documentation/.
-mapfile -t files < <(cat $(series_patches) /dev/null | sed -n 's|^+++ b/||p' |
-	grep -E '^(drivers|include|mm|lib|kernel|arch)/.*\.[ch]$' | sort -u)
+mapfile -t files < <(series_files '^(drivers|include|mm|lib|kernel|arch)/.*\.[ch]$')
 echo "TAP version 13"
 if [ ${#files[@]} -eq 0 ]; then
 	echo "1..0 # SKIP the series touches no kernel C file yet"
