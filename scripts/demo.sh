@@ -6,16 +6,6 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-tree_or_create() {
-	if [ -d "$TREE/.git" ]; then
-		"$PROJ/scripts/export-check.sh" >/dev/null ||
-			echo "note: $TREE differs from patches/; showing the tree as it is"
-		echo "tree: $TREE"
-	else
-		"$PROJ/scripts/tree.sh"
-	fi
-}
-
 echo "make: build the patched kernel and show it in a QEMU guest; logs in $LOGDIR" >&2
 stage deps "$LOGDIR/deps.log" "make deps" "$PROJ/scripts/deps.sh" &&
 stage tree "$LOGDIR/tree.log" "make tree" tree_or_create &&

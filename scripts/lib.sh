@@ -97,3 +97,15 @@ stage() {
 	fi
 	return $rc
 }
+
+# The work tree as it is (made from patches/ if there is none): what `make`
+# and `make soak` run, edits not yet exported included.
+tree_or_create() {
+	if [ -d "$TREE/.git" ]; then
+		"$PROJ/scripts/export-check.sh" >/dev/null ||
+			echo "note: $TREE differs from patches/; using the tree as it is"
+		echo "tree: $TREE"
+	else
+		"$PROJ/scripts/tree.sh"
+	fi
+}
