@@ -24,18 +24,7 @@ out=$CACHE/bisect/$key/out-$name
 # Results hold for one config: a changed fragment invalidates them.
 okdir=$CACHE/bisect/$key/ok-$name-$(md5sum < "$cfg" | cut -c1-8)
 mkdir -p "$out" "$okdir"
-# The worktree must belong to $TREE's repository: a tree re-made at the same
-# path (a fresh clone of this repo, 'make tree FORCE=1') leaves it pointing
-# at a repository that no longer knows it.
-common=$(cd "$TREE" && cd "$(git rev-parse --git-common-dir)" && pwd -P)
-wt_common=$(cd "$wt" 2>/dev/null &&
-	cd "$(git rev-parse --git-common-dir 2>/dev/null)" 2>/dev/null && pwd -P)
-if [ "$wt_common" != "$common" ]; then
-	[ -e "$wt" ] && note "bisect: $wt is not a worktree of $TREE: re-made"
-	rm -rf "$wt"
-	git -C "$TREE" worktree prune
-	git -C "$TREE" worktree add -q --detach "$wt" "$base" >&2 || exit 1
-fi
+worktree_at "$wt" "$base" || exit 1
 cmp -s "$cfg" "$out/.config" || cp "$cfg" "$out/.config"
 
 # warnings_in LOG FILE...: compiler messages about the given files.

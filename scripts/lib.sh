@@ -109,3 +109,21 @@ tree_or_create() {
 		"$PROJ/scripts/tree.sh"
 	fi
 }
+
+# worktree_at DIR COMMIT: DIR is a detached worktree of $TREE's repository,
+# checked out at COMMIT. A DIR left by a tree re-made at the same path (a
+# fresh clone of this repo, 'make tree FORCE=1') points at a repository that
+# no longer knows it: it is made anew.
+worktree_at() {
+	local wt=$1 commit=$2 common wt_common
+	common=$(cd "$TREE" && cd "$(git rev-parse --git-common-dir)" && pwd -P)
+	wt_common=$(cd "$wt" 2>/dev/null &&
+		cd "$(git rev-parse --git-common-dir 2>/dev/null)" 2>/dev/null && pwd -P)
+	if [ "$wt_common" != "$common" ]; then
+		[ -e "$wt" ] && note "$wt is not a worktree of $TREE: re-made"
+		rm -rf "$wt"
+		git -C "$TREE" worktree prune
+		git -C "$TREE" worktree add -q --detach "$wt" "$commit" >&2 || return 1
+	fi
+	git -C "$wt" checkout -q --detach "$commit"
+}
