@@ -7,12 +7,15 @@
 # (scripts/bench-report.py, gnuplot). The base kernel is built from a
 # worktree of the base commit in the cache.
 set -uo pipefail
+# Its own output directory: a make check beside it keeps its programs,
+# initramfs and guest results.
+export VDM_OUT=${VDM_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/bench}
 . "$(dirname "$0")/lib.sh"
 
 reps=${REPS:-5}
 key=$(printf '%s' "$TREE" | md5sum | cut -c1-8)
 basewt=$CACHE/bench/$key/base-src
-res=$OUT/bench
+res=$OUT/results
 cfgs=("$PROJ/configs/base.config" "$PROJ/configs/bench.config")
 
 base_tree() { worktree_at "$basewt" "$(tree_base)"; }

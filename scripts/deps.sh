@@ -12,8 +12,9 @@ cpio xz-utils kmod python3 gawk rsync ccache qemu-system-x86 busybox-static
 uuid-dev git python3-ply python3-git curl file $*"
 SRC=/etc/apt/sources.list.d/trixie-backports.sources
 
+# (dpkg-query fails when it does not know one of them: that is not an error)
 missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
-	awk '$2 != "installed" { print $1 }')
+	awk '$2 != "installed" { print $1 }' || true)
 # dpkg-query prints nothing for packages it has never heard of.
 for p in $PKGS; do
 	dpkg-query -W "$p" >/dev/null 2>&1 || missing="$missing $p"
