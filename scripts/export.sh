@@ -12,6 +12,10 @@ set -euo pipefail
 dir=${1:-$PROJ/patches}
 cover=$PROJ/patches/0000-cover-letter.patch
 [ -d "$TREE/.git" ] || die "no work tree at $TREE: run 'make tree'"
+for d in rebase-merge rebase-apply; do
+	[ ! -d "$(git -C "$TREE" rev-parse --git-path "$d")" ] ||
+		die "a rebase is in progress in $TREE: finish it first"
+done
 base=$(tree_base)
 mkdir -p "$dir"
 tmp=$(mktemp -d)
