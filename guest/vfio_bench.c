@@ -122,25 +122,29 @@ static void close_dev(struct dev *d)
 	close(d->iommufd);
 }
 
+/* A free address aligned to @align with room for @len + @align after it */
+static uint64_t free_address(uint64_t len, uint64_t align)
+{
+	char *p = mmap(NULL, len + 2 * align, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		die(PROG, "mmap reserve");
+	munmap(p, len + 2 * align);
+	return ((uint64_t)p + align - 1) & ~(align - 1);
+}
+
 /* mmap() @len of @fd at @off, at an address aligned to @align and no more */
 static void *map_aligned(int fd, uint64_t off, uint64_t len, uint64_t align)
 {
-	uint64_t a;
-	char *p;
+	uint64_t a = free_address(len, align);
+	void *p;
 
-	p = mmap(NULL, len + 2 * align, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		die(PROG, "mmap reserve");
-	a = ((uint64_t)p + align - 1) & ~(align - 1);
 	if (!(a & (2 * align - 1)) && 2 * align <= PUD_SIZE)
 		a += align;	/* aligned to @align, not to twice it */
-	munmap(p, len + 2 * align);
 	p = mmap((void *)a, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		 fd, off);
-	if (p == MAP_FAILED)
-		return NULL;
-	return p;
+	return p == MAP_FAILED ? NULL : p;
 }
 
 /* The faults a touch of every page takes: a fault per page or block */
@@ -392,19 +396,13 @@ static void bench_close(struct dev *d)
 static volatile uint32_t *map_ranges(int fd, int pages)
 {
 	size_t len = (size_t)pages * page;
-	uint64_t a;
-	char *p;
+	void *p;
 
-	p = mmap(NULL, len + 2 * PMD_SIZE, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		die(PROG, "mmap reserve");
-	munmap(p, len + 2 * PMD_SIZE);
-	a = (((uint64_t)p + PMD_SIZE - 1) & ~(PMD_SIZE - 1)) + page;
-	p = mmap((void *)a, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	p = mmap((void *)(free_address(len, PMD_SIZE) + page), len, PROT_READ,
+		 MAP_SHARED | MAP_FIXED, fd, 0);
 	if (p == MAP_FAILED)
 		die(PROG, "mmap of the DMABUF");
-	return (volatile uint32_t *)p;
+	return p;
 }
 
 /* A fault in the last range of a buffer of K one-page ranges */

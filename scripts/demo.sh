@@ -7,13 +7,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 echo "make: build the patched kernel and show it in a QEMU guest; logs in $LOGDIR" >&2
-stage deps "$LOGDIR/deps.log" "make deps" "$PROJ/scripts/deps.sh" &&
-stage tree "$LOGDIR/tree.log" "make tree" tree_or_create &&
-stage config "$LOGDIR/config.log" "scripts/config.sh test configs/base.config configs/debug.config" \
-	"$PROJ/scripts/config.sh" test "$PROJ/configs/base.config" "$PROJ/configs/debug.config" &&
-stage kernel "$LOGDIR/kernel.log" "scripts/build-kernel.sh test" "$PROJ/scripts/build-kernel.sh" test &&
-stage tests-build "$LOGDIR/tests-build.log" "scripts/build-tests.sh test" "$PROJ/scripts/build-tests.sh" test &&
-stage initramfs "$LOGDIR/initramfs.log" "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test &&
+test_guest_stages &&
 stage guest "$LOGDIR/guest-demo.log" "scripts/run-guest.sh test demo" "$PROJ/scripts/run-guest.sh" test demo ||
 	exit 1
 

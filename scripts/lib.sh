@@ -127,3 +127,15 @@ worktree_at() {
 	fi
 	git -C "$wt" checkout -q --detach "$commit"
 }
+
+# The stages that make the test kernel (the work tree as it is) and the
+# guest's initramfs: what `make` and `make soak` run before their guest.
+test_guest_stages() {
+	stage deps "$LOGDIR/deps.log" "make deps" "$PROJ/scripts/deps.sh" &&
+	stage tree "$LOGDIR/tree.log" "make tree" tree_or_create &&
+	stage config "$LOGDIR/config.log" "scripts/config.sh test configs/base.config configs/debug.config" \
+		"$PROJ/scripts/config.sh" test "$PROJ/configs/base.config" "$PROJ/configs/debug.config" &&
+	stage kernel "$LOGDIR/kernel.log" "scripts/build-kernel.sh test" "$PROJ/scripts/build-kernel.sh" test &&
+	stage tests-build "$LOGDIR/tests-build.log" "scripts/build-tests.sh test" "$PROJ/scripts/build-tests.sh" test &&
+	stage initramfs "$LOGDIR/initramfs.log" "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test
+}

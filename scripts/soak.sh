@@ -21,13 +21,7 @@ fuzz@ivshmem64M vfio_dmabuf_fuzz 0000:00:04.0 $seed $ops
 LIST
 
 echo "make soak: seed $seed, $ops steps per device; replay: $replay" >&2
-stage deps "$LOGDIR/deps.log" "make deps" "$PROJ/scripts/deps.sh" &&
-stage tree "$LOGDIR/tree.log" "make tree" tree_or_create &&
-stage config "$LOGDIR/config.log" "scripts/config.sh test configs/base.config configs/debug.config" \
-	"$PROJ/scripts/config.sh" test "$PROJ/configs/base.config" "$PROJ/configs/debug.config" &&
-stage kernel "$LOGDIR/kernel.log" "scripts/build-kernel.sh test" "$PROJ/scripts/build-kernel.sh" test &&
-stage tests-build "$LOGDIR/tests-build.log" "scripts/build-tests.sh test" "$PROJ/scripts/build-tests.sh" test &&
-stage initramfs "$LOGDIR/initramfs.log" "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test &&
+test_guest_stages &&
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-$((600 + ops / 40))} \
 stage guest "$LOGDIR/guest-soak.log" "$replay" "$PROJ/scripts/run-guest.sh" test soak ||
 	{ echo "make soak: failed; replay: $replay" >&2; exit 1; }
