@@ -186,9 +186,9 @@ static void touch(struct dev *d, const char *how, int fd, uint64_t off,
 		if (!p)
 			die(PROG, "mmap of the BAR");
 		/* Warm up what the measurement itself faults in */
-		f0 = minflt();
 		t0 = now_ns();
 		f0 = minflt();
+		t0 = now_ns();
 		for (o = 0; o < d->size; o += page)
 			(void)p[o / 4];
 		ns[r] = now_ns() - t0;
@@ -269,6 +269,7 @@ static void bench_slab(struct dev *d)
 {
 	int n = smoke ? 16 : 1000, r, i;
 	uint64_t objs[64], bytes[64], o0, b0, o1, b1;
+	int64_t delta;
 	void **maps = calloc(n, sizeof(*maps));
 
 	for (r = 0; r < reps; r++) {
@@ -283,8 +284,11 @@ static void bench_slab(struct dev *d)
 		slab_usage(&o1, &b1);
 		for (i = 0; i < n; i++)
 			munmap(maps[i], page);
-		objs[r] = (o1 - o0 + n / 2) / n;
-		bytes[r] = (b1 - b0 + n / 2) / n;
+		/* Per-CPU slabs move the totals a slab at a time: clamp at 0 */
+		delta = (int64_t)(o1 - o0);
+		objs[r] = delta > 0 ? (delta + n / 2) / n : 0;
+		delta = (int64_t)(b1 - b0);
+		bytes[r] = delta > 0 ? (delta + n / 2) / n : 0;
 	}
 	result("slab_objects_per_mapping", n, objs, reps, "objects");
 	result("slab_bytes_per_mapping", n, bytes, reps, "bytes");
@@ -356,11 +360,20 @@ static void bench_close(struct dev *d)
 {
 	static const int counts[] = { 1, 4, 16, 64, 256, 1024 };
 	int nc = smoke ? 2 : 6, c, r, i;
-	struct rlimit rl = { 4096, 4096 };
+	struct rlimit rl;
 	uint64_t ns[64];
 	int *fds = calloc(1024, sizeof(*fds));
 
-	setrlimit(RLIMIT_NOFILE, &rl);
+	/* 1024 buffers and the program's own fds: raise the soft limit */
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		die(PROG, "getrlimit");
+	if (rl.rlim_cur < 1024 + 64) {
+		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			die(PROG, "setrlimit");
+	}
+	while (nc > 0 && (rlim_t)counts[nc - 1] + 64 > rl.rlim_cur)
+		nc--;
 	close_dev(d);
 	for (c = 0; c < nc; c++) {
 		for (r = 0; r < reps; r++) {

@@ -77,6 +77,7 @@ static struct map maps[MAX_MAPS];
 
 /* The device */
 static int dev, bar, page;
+static pid_t primary_pid;
 static uint64_t bar_size, bar_offset, cfg_offset;
 static bool ram, can_reset, decode = true;
 static volatile uint32_t *ref;	/* the device fd's mapping of the whole BAR */
@@ -136,6 +137,8 @@ static void rng_seed(uint64_t s)
 	rng_state = (z ^ (z >> 31)) | 1;
 }
 
+static void restore_bar(void);
+
 static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -150,8 +153,11 @@ static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 	printf("not ok 1 %s seed=%llu ops=%llu\n", PROG,
 	       (unsigned long long)seed, (unsigned long long)nops);
 	fflush(stdout);
+	if (getpid() != primary_pid)
+		_exit(1);
 	if (sub_pid > 0)
 		kill(sub_pid, SIGKILL);
+	restore_bar();
 	exit(1);
 }
 
@@ -162,6 +168,9 @@ static volatile sig_atomic_t in_try;
 static void sigbus(int sig)
 {
 	if (!in_try) {
+		/* A forked child or the subordinate: its parent reports it */
+		if (getpid() != primary_pid)
+			_exit(100);
 		/* Not async-signal-safe, but the run is over */
 		fail("SIGBUS outside a checked access (the model is wrong)");
 	}
@@ -170,7 +179,7 @@ static void sigbus(int sig)
 
 static bool try_read(uint64_t addr, uint32_t *val)
 {
-	bool ok = false;
+	volatile bool ok = false;
 
 	if (!sigsetjmp(sigbus_env, 1)) {
 		in_try = 1;
@@ -183,7 +192,7 @@ static bool try_read(uint64_t addr, uint32_t *val)
 
 static bool try_write(uint64_t addr, uint32_t val)
 {
-	bool ok = false;
+	volatile bool ok = false;
 
 	if (!sigsetjmp(sigbus_env, 1)) {
 		in_try = 1;
@@ -639,7 +648,11 @@ static int64_t do_memattr(void)
 	else if (a.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC)
 		want = 0;
 	else if (a.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC)
+#ifdef __x86_64__
 		want = -EOPNOTSUPP;	/* x86: see the uapi */
+#else
+		want = 0;
+#endif
 	else
 		want = -ENOENT;
 	ret = feature(VFIO_DEVICE_FEATURE_SET |
@@ -680,7 +693,8 @@ static int64_t do_dup(void)
 		ret = ask((struct req){ .op = S_DUP, .fd = fds[fi].num },
 			  -1).ret;
 	if (ret < 0)
-		fail("dup of fd %d: %s", fi, strerror(errno));
+		fail("dup of fd %d: %s", fi, strerror(fds[fi].who == PRIMARY ?
+						      errno : -ret));
 	fds[nf] = fds[fi];
 	fds[nf].num = ret;
 	return 0;
@@ -714,7 +728,7 @@ static int64_t do_close(void)
 static int64_t do_fork(void)
 {
 	enum who who = PRIMARY;
-	int status, i, bad = 0;
+	int status = 0, i, bad = 0;
 	pid_t pid;
 
 	fflush(stdout);
@@ -799,7 +813,7 @@ static void setup_device(void)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	struct vfio_region_info r = { .argsz = sizeof(r) };
-	uint16_t vendor, device;
+	uint16_t vendor, device, cmd;
 	int iommufd, i;
 
 	dev = vfio_open_bdf(PROG, bdf, &iommufd);
@@ -832,6 +846,9 @@ static void setup_device(void)
 	if (pread(dev, &vendor, 2, cfg_offset + PCI_VENDOR_ID) != 2 ||
 	    pread(dev, &device, 2, cfg_offset + PCI_DEVICE_ID) != 2)
 		die(PROG, "config read");
+	if (pread(dev, &cmd, 2, cfg_offset + PCI_COMMAND) != 2)
+		die(PROG, "config read");
+	decode = cmd & PCI_COMMAND_MEMORY;
 	/* ivshmem's BAR2 is shared memory */
 	ram = vendor == 0x1af4 && device == 0x1110 && bar == 2;
 
@@ -853,20 +870,28 @@ static void setup_device(void)
 		die(PROG, "calloc");
 }
 
-/* Unmap and close everything, and put back what was overwritten */
-static void teardown(void)
+/* Put back what the run overwrote in a memory BAR, with decode on */
+static void restore_bar(void)
 {
 	uint64_t pg;
 
+	if (!ram || !saved)
+		return;
+	if (!decode)
+		do_decode();
+	for (pg = 0; pg < bar_size / page; pg++)
+		if (is_saved[pg])
+			ref[pg * page / 4] = saved[pg];
+}
+
+/* Unmap and close everything, and put back what was overwritten */
+static void teardown(void)
+{
 	while (do_munmap() == 0)
 		;
 	while (do_close() == 0)
 		;
-	if (!decode)
-		do_decode();
-	for (pg = 0; ram && pg < bar_size / page; pg++)
-		if (is_saved[pg])
-			ref[pg * page / 4] = saved[pg];
+	restore_bar();
 }
 
 int main(int argc, char **argv)
@@ -884,6 +909,7 @@ int main(int argc, char **argv)
 	nops = argc > 3 ? strtoull(argv[3], NULL, 0) : 10000;
 	page = getpagesize();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	primary_pid = getpid();
 	printf("TAP version 13\n1..1\n");
 	if (sigaction(SIGBUS, &sa, NULL))
 		die(PROG, "sigaction");
