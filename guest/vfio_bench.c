@@ -221,28 +221,92 @@ static void bench_touch(struct dev *d, uint64_t align)
 	close(fd);
 }
 
-/* mmap()+munmap() of the whole BAR through the device fd */
+/* mmap()+munmap() of the whole BAR through the device fd, each timed */
 static void bench_mmap_munmap(struct dev *d)
 {
 	int iters = smoke ? 100 : 10000, r, i;
-	uint64_t ns[64];
+	uint64_t ns[64], map_ns[64], unmap_ns[64], t0, t1, t2;
 
 	for (r = 0; r < reps; r++) {
-		uint64_t t0 = now_ns();
-
+		map_ns[r] = unmap_ns[r] = 0;
 		for (i = 0; i < iters; i++) {
-			void *p = mmap(NULL, d->size, PROT_READ | PROT_WRITE,
-				       MAP_SHARED, d->fd, d->offset);
+			void *p;
 
+			t0 = now_ns();
+			p = mmap(NULL, d->size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, d->fd, d->offset);
+			t1 = now_ns();
 			if (p == MAP_FAILED)
 				die(PROG, "mmap");
+			/* The DMABUF is released on the way out of munmap() */
+			munmap(p, d->size);
+			t2 = now_ns();
+			map_ns[r] += t1 - t0;
+			unmap_ns[r] += t2 - t1;
+		}
+		ns[r] = (map_ns[r] + unmap_ns[r]) / iters;
+		map_ns[r] /= iters;
+		unmap_ns[r] /= iters;
+	}
+	result("mmap_munmap", iters, ns, reps, "ns/iteration");
+	result("mmap", iters, map_ns, reps, "ns/iteration");
+	result("munmap", iters, unmap_ns, reps, "ns/iteration");
+	ok(true, "mmap()+munmap() of %s BAR%d, %d iterations x %d", d->name,
+	   d->bar, iters, reps);
+}
+
+/* mmap()+munmap() of an exported DMABUF of the whole BAR: no DMABUF made */
+static void bench_dmabuf_mmap_munmap(struct dev *d)
+{
+	int iters = smoke ? 100 : 10000, r, i, fd;
+	uint64_t ns[64], t0;
+
+	if (!patched) {
+		skip("mmap()+munmap() of a DMABUF", "base kernel: no DMABUF mmap()");
+		return;
+	}
+	fd = export_bar(d);
+	for (r = 0; r < reps; r++) {
+		t0 = now_ns();
+		for (i = 0; i < iters; i++) {
+			void *p = mmap(NULL, d->size, PROT_READ | PROT_WRITE,
+				       MAP_SHARED, fd, 0);
+
+			if (p == MAP_FAILED)
+				die(PROG, "mmap of the DMABUF");
 			munmap(p, d->size);
 		}
 		ns[r] = (now_ns() - t0) / iters;
 	}
-	result("mmap_munmap", iters, ns, reps, "ns/iteration");
-	ok(true, "mmap()+munmap() of %s BAR%d, %d iterations x %d", d->name,
-	   d->bar, iters, reps);
+	close(fd);
+	result("dmabuf_mmap_munmap", iters, ns, reps, "ns/iteration");
+	ok(true, "mmap()+munmap() of a DMABUF of %s BAR%d, %d iterations x %d",
+	   d->name, d->bar, iters, reps);
+}
+
+/*
+ * Export and close of a one-page DMABUF: what creating and releasing a
+ * DMABUF costs, on the base kernel too, which can export but not map one.
+ */
+static void bench_export_close(struct dev *d)
+{
+	int iters = smoke ? 100 : 10000, r, i, fd;
+	struct vfio_region_dma_range range = { 0, page };
+	uint64_t ns[64], t0;
+
+	for (r = 0; r < reps; r++) {
+		t0 = now_ns();
+		for (i = 0; i < iters; i++) {
+			fd = vfio_export_dmabuf(d->fd, d->bar, &range, 1);
+			if (fd < 0)
+				die(PROG, "DMABUF export");
+			close(fd);
+		}
+		ns[r] = (now_ns() - t0) / iters;
+	}
+	result("export_close", iters, ns, reps, "ns/iteration");
+	ok(true, "DMABUF export+close of a page of %s BAR%d, %d iterations x %d",
+	   d->name, d->bar, iters, reps);
 }
 
 /* Slab objects and bytes in use, from /proc/slabinfo */
@@ -264,17 +328,34 @@ static void slab_usage(uint64_t *objs, uint64_t *bytes)
 	fclose(f);
 }
 
+/* Slab memory in kB, from /proc/meminfo: whole slab pages, all caches */
+static uint64_t slab_kb(void)
+{
+	char line[256];
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die(PROG, "/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 /* Kernel memory per live BAR mapping of the device fd */
 static void bench_slab(struct dev *d)
 {
-	int n = smoke ? 16 : 1000, r, i;
-	uint64_t objs[64], bytes[64], o0, b0, o1, b1;
+	int n = smoke ? 16 : 10000, r, i;
+	uint64_t objs[64], bytes[64], pages[64], o0, b0, o1, b1, k0, k1;
 	int64_t delta;
 	void **maps = calloc(n, sizeof(*maps));
 
 	for (r = 0; r < reps; r++) {
 		sleep(1);	/* let deferred frees of the last round finish */
 		slab_usage(&o0, &b0);
+		k0 = slab_kb();
 		for (i = 0; i < n; i++) {
 			maps[i] = mmap(NULL, page, PROT_READ | PROT_WRITE,
 				       MAP_SHARED, d->fd, d->offset);
@@ -282,6 +363,7 @@ static void bench_slab(struct dev *d)
 				die(PROG, "mmap");
 		}
 		slab_usage(&o1, &b1);
+		k1 = slab_kb();
 		for (i = 0; i < n; i++)
 			munmap(maps[i], page);
 		/* Per-CPU slabs move the totals a slab at a time: clamp at 0 */
@@ -289,9 +371,12 @@ static void bench_slab(struct dev *d)
 		objs[r] = delta > 0 ? (delta + n / 2) / n : 0;
 		delta = (int64_t)(b1 - b0);
 		bytes[r] = delta > 0 ? (delta + n / 2) / n : 0;
+		delta = (int64_t)(k1 - k0) * 1024;
+		pages[r] = delta > 0 ? (delta + n / 2) / n : 0;
 	}
 	result("slab_objects_per_mapping", n, objs, reps, "objects");
 	result("slab_bytes_per_mapping", n, bytes, reps, "bytes");
+	result("slab_page_bytes_per_mapping", n, pages, reps, "bytes");
 	ok(true, "slab use of %d live BAR mappings", n);
 	free(maps);
 }
@@ -508,7 +593,7 @@ int main(int argc, char **argv)
 		munmap(p, page);
 	close(fd);
 
-	printf("TAP version 13\n1..11\n");
+	printf("TAP version 13\n1..13\n");
 	printf("# BENCH kernel %s 0 0 -\n", patched ? "patched" : "base");
 	printf("# %s kernel, %d repetition(s)%s\n",
 	       patched ? "patched" : "base", reps, smoke ? ", smoke" : "");
@@ -517,6 +602,8 @@ int main(int argc, char **argv)
 	bench_touch(&shm, PMD_SIZE);
 	bench_touch(&big, PUD_SIZE);
 	bench_mmap_munmap(&edu);
+	bench_dmabuf_mmap_munmap(&edu);
+	bench_export_close(&edu);
 	bench_slab(&edu);
 	bench_revoke(&shm);
 	bench_close(&shm);
