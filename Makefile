@@ -24,7 +24,7 @@ check-matrix:	## build-only configs: x86_64 without P2PDMA, i386 with vfio-pci a
 	@scripts/matrix.sh
 htmldocs:	## the kernel's make htmldocs (Debian's Sphinx) on the docs the series changes (TAP)
 	@scripts/htmldocs.sh
-bench:		## base vs patched kernel, same config and guest: bench/RESULTS.md and bench/scaling.png (REPS=9)
+bench:		## base vs patched kernel, same config and guest: bench/RESULTS.md and bench/scaling.png (REPS=21)
 	@scripts/bench.sh
 soak:		## the DMABUF fuzzer for OPS steps (default 200000) from SEED (default: the time) under the test kernel
 	@scripts/soak.sh

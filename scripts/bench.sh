@@ -3,7 +3,7 @@
 # bench.sh: `make bench`. Build the base kernel (no series) and the patched
 # kernel with one benchmark config (configs/base.config + bench.config),
 # boot each in the same guest, run guest/vfio_bench (REPS repetitions,
-# default 9) in both, and write bench/RESULTS.md and bench/scaling.png
+# default 21) in both, and write bench/RESULTS.md and bench/scaling.png
 # (scripts/bench-report.py, gnuplot). The base kernel is built from a
 # worktree of the base commit in the cache.
 set -uo pipefail
@@ -12,7 +12,7 @@ set -uo pipefail
 export VDM_OUT=${VDM_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/bench}
 . "$(dirname "$0")/lib.sh"
 
-reps=${REPS:-9}
+reps=${REPS:-21}
 key=$(printf '%s' "$TREE" | md5sum | cut -c1-8)
 basewt=$CACHE/bench/$key/base-src
 res=$OUT/results
