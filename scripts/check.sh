@@ -57,10 +57,12 @@ guest_stage() {
 
 echo "make check: series in patches/, kernel tree $TREE, logs in $LOGDIR" >&2
 run deps "make deps" "$PROJ/scripts/deps.sh" || fatal=1
+run harness "scripts/tap-summary-test.py" tap_stage harness tap-summary-test.py
 run base "scripts/base.sh" "$PROJ/scripts/base.sh" || fatal=1
 run apply "scripts/apply-check.sh" tap_stage apply apply-check.sh || fatal=1
 run tree "make tree" tree_stage || fatal=1
 run checkpatch "scripts/checkpatch.sh" tap_stage checkpatch checkpatch.sh
+run series "scripts/series-check.sh" tap_stage series series-check.sh
 run config "scripts/config.sh test configs/base.config configs/debug.config" \
 	"$PROJ/scripts/config.sh" test "$PROJ/configs/base.config" "$PROJ/configs/debug.config" || fatal=1
 run kernel "scripts/build-kernel.sh test" "$PROJ/scripts/build-kernel.sh" test || fatal=1
@@ -71,14 +73,13 @@ run initramfs "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test || f
 run guest "scripts/run-guest.sh test tests" guest_stage || fatal=1
 
 taps=(--tap "stages=$stages")
-for t in apply checkpatch bisect warnings; do
+for t in harness apply checkpatch series bisect warnings; do
 	[ -f "$R/$t.tap" ] && taps+=(--tap "$t=$R/$t.tap")
 done
 [ -d "$R/guest-tests" ] && taps+=(--guest "$R/guest-tests")
-# KUnit suites the test kernel must run: "# kunit: SUITE" in the list
-while read -r hash key suite _; do
-	[ "$hash $key" = "# kunit:" ] && taps+=(--kunit "$suite")
-done < "$PROJ/guest/tests.list"
+# The list names the KUnit suites the kernel must run and the only skips
+# the run may have.
+taps+=(--list "$PROJ/guest/tests.list")
 echo >&2
 "$PROJ/scripts/tap-summary.py" "${taps[@]}" | tee "$R/summary.txt"
 rc=${PIPESTATUS[0]}

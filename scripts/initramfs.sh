@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # initramfs.sh NAME: pack the guest's initramfs with the kernel's own
 # usr/gen_init_cpio (from kernel build NAME): static busybox, guest/init,
-# the test lists (guest/*.list, and generated ones in $OUT/lists) and the
-# programs in $OUT/guest-bin. Output: $OUT/initramfs.cpio
+# guest/tap-one, the test lists (guest/*.list, and generated ones in
+# $OUT/lists) and the programs in $OUT/guest-bin. Output:
+# $OUT/initramfs.cpio
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +23,7 @@ list=$OUT/initramfs.list
 	echo "file /bin/busybox /bin/busybox 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $PROJ/guest/init 0755 0 0"
+	echo "file /tests/tap-one $PROJ/guest/tap-one 0755 0 0"
 	for l in "$PROJ"/guest/*.list "$OUT"/lists/*.list; do
 		[ -f "$l" ] || continue
 		echo "file /etc/$(basename "$l") $l 0644 0 0"

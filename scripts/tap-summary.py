@@ -3,6 +3,7 @@
 """tap-summary.py: read every result of a `make check` run and summarise.
 
   tap-summary.py [--tap SUITE=FILE]... [--guest DIR] [--kunit SUITE]...
+                 [--list FILE]
 
 --tap    a TAP file of the host's stages (apply, checkpatch, ...): each
          top-level result is one test of SUITE.
@@ -14,6 +15,14 @@
          for VDM-HOSTCHECK lines.
 --kunit  a KUnit suite the guest's kernel must run: it fails if the console
          has no result of it.
+--list   the guest's test list (guest/tests.list): its "# kunit: SUITE"
+         lines add --kunit SUITE, its "# skip: SUITE TEST: reason" lines
+         declare the skips the run expects, and every other line must be
+         "name command...".  With a list, a skip it does not declare fails,
+         and so does a declared skip that did not happen.
+
+A guest program fails if it printed no TAP, or if the number of its results
+differs from its plan.
 
 Prints a table, the failures, and ends with "N passed, N failed, N skipped".
 Exits 1 if anything failed or nothing ran.
@@ -24,9 +33,15 @@ import re
 import sys
 
 RESULT = re.compile(r'^(not ok|ok)\s+(\d+)\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$')
-SPLAT = re.compile(r'BUG:|WARNING:|\bKASAN\b|possible (recursive |circular )?'
-                   r'\w*\s*(locking )?deadlock|hung_task|blocked for more than'
-                   r'|Kernel panic|Oops:|general protection fault|UBSAN:')
+# Every kind of report the kernel prints on the console.
+SPLAT = re.compile(
+    r'BUG:|kernel BUG at|WARNING:|\bKASAN\b|UBSAN:|Oops:|Kernel panic'
+    r'|general protection fault|Unable to handle kernel'
+    r'|possible (recursive |circular )?\w*\s*(locking )?deadlock'
+    r'|hung_task|blocked for more than'
+    r'|rcu: INFO:|detected stalls? on CPUs|self-detected stall'
+    r'|non-static key|\bBUG [\w.:-]+ \((Not t|T)ainted'
+    r'|refcount_t: |list_(add|del) corruption|soft lockup|hard LOCKUP')
 TSTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 NOTES = []
 
@@ -37,6 +52,8 @@ class Suite:
         self.passed = self.failed = self.skipped = 0
         self.failures = []
         self.skips = []
+        self.skipped_tests = []
+        self.plan = None
 
     def add(self, status, test, why=''):
         if status == 'pass':
@@ -44,6 +61,7 @@ class Suite:
         elif status == 'skip':
             self.skipped += 1
             self.skips.append(f'{test}: {why}'.strip(': '))
+            self.skipped_tests.append(test)
         else:
             self.failed += 1
             self.failures.append(f'{test}{": " + why if why else ""}')
@@ -102,6 +120,21 @@ def hostcheck(suite, args, devices):
         suite.add('fail', test, f'backing file differs at offset {off + bad:#x}')
 
 
+def end_program(cur, st, why):
+    """The guest's result line for program cur, after its own TAP."""
+    leaves = cur.passed + cur.failed + cur.skipped
+    if cur.plan is None and leaves == 0 and st != 'skip':
+        cur.add('fail', cur.name, f'printed no TAP (exit: {why or "0"})')
+    elif cur.plan is None and leaves == 0:
+        cur.add(st, cur.name, why)
+    elif cur.plan is None:
+        cur.add('fail', cur.name, f'{leaves} results but no plan')
+    elif cur.plan and leaves != cur.plan:
+        cur.add('fail', cur.name, f'plan 1..{cur.plan} but {leaves} results')
+    if st == 'fail' and cur.failed == 0:
+        cur.add('fail', cur.name, f'program failed ({why}) with no failing test')
+
+
 def parse_guest(suites, gdir, kunit_expected=()):
     guest = Suite('guest')
     suites.append(guest)
@@ -134,19 +167,22 @@ def parse_guest(suites, gdir, kunit_expected=()):
             suites.append(cur)
             continue
         if line.startswith('# '):
-            m = RESULT.match(line[2:].strip())
+            nested = line[2:].strip()
+            m = re.match(r'^1\.\.(\d+)\s*(?:#\s*(.*))?$', nested)
+            if m and cur is not None and cur.plan is None:
+                cur.plan = int(m.group(1))
+                if cur.plan == 0:
+                    st, why = status_of('ok', m.group(2) or 'SKIP no tests')
+                    cur.add(st, cur.name, why)
+                continue
+            m = RESULT.match(nested)
             if m and cur is not None:
                 st, why = status_of(m.group(1), m.group(4))
                 cur.add(st, m.group(3), why)
             continue
         m = RESULT.match(line)
         if m and cur is not None:
-            st, why = status_of(m.group(1), m.group(4))
-            leaves = cur.passed + cur.failed + cur.skipped
-            if leaves == 0:
-                cur.add(st, cur.name, why)
-            elif st == 'fail' and cur.failed == 0:
-                cur.add('fail', cur.name, f'program failed ({why}) with no failing test')
+            end_program(cur, *status_of(m.group(1), m.group(4)))
             cur = None
     if hc.passed + hc.failed:
         suites.append(hc)
@@ -196,13 +232,61 @@ def parse_guest(suites, gdir, kunit_expected=()):
         guest.add('pass', 'no kernel splat on the console')
 
 
+def read_list(path, kunit, declared):
+    """The guest list: kunit suites, declared skips; a Suite of its errors."""
+    errors = Suite('list')
+    for n, line in enumerate(read_lines(path), 1):
+        where = f'{path}:{n}'
+        m = re.match(r'^#\s*kunit:\s*(\S+)', line)
+        if m:
+            kunit.append(m.group(1))
+            continue
+        m = re.match(r'^#\s*skip:\s*(\S+)\s+(\S+?):\s*(\S.*)$', line)
+        if m:
+            declared[(m.group(1), m.group(2))] = m.group(3)
+            continue
+        if re.match(r'^#\s*skip:', line):
+            errors.add('fail', where, 'a skip needs "# skip: SUITE TEST: reason"')
+            continue
+        if not line.strip() or line.lstrip().startswith('#'):
+            continue
+        if len(line.split()) < 2:
+            errors.add('fail', where, f'"{line.strip()}" has no command')
+    return errors
+
+
+def check_skips(suites, declared):
+    """Every skip declared, every declared skip seen: a Suite of the misses."""
+    seen = set()
+    miss = Suite('skips')
+    for s in suites:
+        for t in s.skipped_tests:
+            key = (s.name, t)
+            if key in declared:
+                seen.add(key)
+            else:
+                miss.add('fail', f'{s.name} {t}',
+                         'skipped, and the list does not declare this skip')
+    for key, why in declared.items():
+        if key not in seen:
+            miss.add('fail', f'{key[0]} {key[1]}',
+                     f'declared skip ({why}) did not happen')
+    return miss
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tap', action='append', default=[])
     ap.add_argument('--guest', action='append', default=[])
     ap.add_argument('--kunit', action='append', default=[])
+    ap.add_argument('--list')
     a = ap.parse_args()
     suites = []
+    declared = {}
+    if a.list:
+        errors = read_list(a.list, a.kunit, declared)
+        if errors.failed:
+            suites.append(errors)
     for t in a.tap:
         name, path = t.split('=', 1)
         s = Suite(name)
@@ -210,6 +294,8 @@ def main():
         suites.append(s)
     for g in a.guest:
         parse_guest(suites, g, a.kunit)
+    if a.list:
+        suites.append(check_skips(suites, declared))
 
     w = max([len(s.name) for s in suites] + [5])
     print(f'{"suite":<{w}}  {"pass":>5} {"fail":>5} {"skip":>5}')
