@@ -2,7 +2,7 @@
 # Front door of the harness: each target is one script in scripts/.
 # KERNEL_SRC=/path/to/linux uses your own kernel git tree (at BASE_REF,
 # default v7.3) instead of the work tree made from Debian's linux-source-7.3.
-export KERNEL_SRC BASE_REF FORCE JOBS VERSION SEED OPS REPS
+export KERNEL_SRC BASE_REF FORCE JOBS VERSION SEED OPS REPS AUTHOR MUTANTS
 
 all: demo
 
@@ -26,6 +26,8 @@ htmldocs:	## the kernel's make htmldocs (Debian's Sphinx) on the docs the series
 	@scripts/htmldocs.sh
 bench:		## base vs patched kernel, same config and guest: bench/RESULTS.md and bench/scaling.png (REPS=21)
 	@scripts/bench.sh
+mutants:	## each mutants/*.patch in turn: rebuild, run the series' tests, killed or survived (TAP, score); about 80 min
+	@scripts/mutants.sh
 soak:		## the DMABUF fuzzer for OPS steps (default 200000) from SEED (default: the time) under the test kernel
 	@scripts/soak.sh
 sparse:		## sparse, W=1 and kernel-doc on touched files: nothing new vs the base
@@ -35,4 +37,4 @@ clean:		## remove build outputs in out/ (caches and work tree stay)
 help:
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
 
-.PHONY: all bench demo check check-matrix deps tree export export-check series htmldocs soak sparse clean help
+.PHONY: all bench demo check check-matrix deps tree export export-check mutants series htmldocs soak sparse clean help
