@@ -26,6 +26,8 @@ htmldocs:	## the kernel's make htmldocs (Debian's Sphinx) on the docs the series
 	@scripts/htmldocs.sh
 bench:		## base vs patched kernel, same config and guest: bench/RESULTS.md and bench/scaling.png (REPS=21)
 	@scripts/bench.sh
+kunit:		## the KUnit suite with the kernel's runner: kunit.py run --kunitconfig=drivers/vfio/pci --arch=x86_64 (QEMU)
+	@scripts/kunit.sh
 mutants:	## each mutants/*.patch in turn: rebuild, run the series' tests, killed or survived (TAP, score); about 80 min
 	@scripts/mutants.sh
 soak:		## the DMABUF fuzzer for OPS steps (default 200000) from SEED (default: the time) under the test kernel
@@ -37,4 +39,4 @@ clean:		## remove build outputs in out/ (caches and work tree stay)
 help:
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
 
-.PHONY: all bench demo check check-matrix deps tree export export-check mutants series htmldocs soak sparse clean help
+.PHONY: all bench demo check check-matrix deps tree export export-check kunit mutants series htmldocs soak sparse clean help
