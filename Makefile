@@ -28,7 +28,7 @@ bench:		## base vs patched kernel, same config and guest: bench/RESULTS.md and b
 	@scripts/bench.sh
 kunit:		## the KUnit suite with the kernel's runner: kunit.py run --kunitconfig=drivers/vfio/pci --arch=x86_64 (QEMU)
 	@scripts/kunit.sh
-mutants:	## each mutants/*.patch in turn: rebuild, run the series' tests, killed or survived (TAP, score); about 80 min
+mutants:	## each mutants/*.patch in turn: rebuild, run the series' tests, killed or survived (TAP, score); about 60 min
 	@scripts/mutants.sh
 soak:		## the DMABUF fuzzer for OPS steps (default 200000) from SEED (default: the time) under the test kernel
 	@scripts/soak.sh

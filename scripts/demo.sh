@@ -14,7 +14,8 @@ stage guest "$LOGDIR/guest-demo.log" "scripts/run-guest.sh test demo" "$PROJ/scr
 g=$OUT/guest-demo
 echo
 echo "In the guest ($(grep -m1 -o 'Linux version [^ ]*' "$g/console.log")):"
-sed -n 's/^# \([^#].*\)$/  \1/p' "$g/tap.log" | grep -v '^  selftest:\|VDM-GUEST-DONE'
+sed -n 's/^# \([^#].*\)$/  \1/p' "$g/tap.log" |
+	grep -v '^  selftest:\|VDM-GUEST-DONE\|^  TAP version\|^  1\.\.[0-9]\|^  \(not \)\?ok [0-9]'
 echo
 # The same accounting as make check: results, guest finished, no splat.
 if "$PROJ/scripts/tap-summary.py" --guest "$g" > "$g/summary.txt"; then
