@@ -25,43 +25,79 @@ static inline void die(const char *prog, const char *what)
 	exit(1);
 }
 
-/* Returns the device fd, bound to a new IOAS on a new iommufd (*iommufd). */
-static inline int vfio_open_bdf(const char *prog, const char *bdf, int *iommufd)
+/*
+ * Open the device at @bdf through its VFIO cdev, bound to a new IOAS on a
+ * new iommufd (*iommufd): the device fd, or -1 with errno set and *what
+ * naming the step that failed (nothing is left open then).
+ */
+static inline int vfio_try_open_bdf(const char *bdf, int *iommufd,
+				    const char **what)
 {
 	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
-	char path[512];
+	static char path[512];
 	struct dirent *de;
+	int dev, err;
 	DIR *dir;
-	int dev;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	*what = path;
 	dir = opendir(path);
 	if (!dir)
-		die(prog, path);
+		return -1;
 	while ((de = readdir(dir)))
 		if (!strncmp(de->d_name, "vfio", 4))
 			break;
-	if (!de)
-		die(prog, "no vfio-dev entry");
+	if (!de) {
+		closedir(dir);
+		*what = "no vfio-dev entry";
+		errno = ENOENT;
+		return -1;
+	}
 	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", de->d_name);
 	closedir(dir);
 
 	dev = open(path, O_RDWR);
 	if (dev < 0)
-		die(prog, path);
+		return -1;
 	*iommufd = open("/dev/iommu", O_RDWR);
-	if (*iommufd < 0)
-		die(prog, "open /dev/iommu");
+	if (*iommufd < 0) {
+		*what = "open /dev/iommu";
+		goto err_dev;
+	}
 	bind.iommufd = *iommufd;
+	*what = "VFIO_DEVICE_BIND_IOMMUFD";
 	if (ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		die(prog, "VFIO_DEVICE_BIND_IOMMUFD");
+		goto err_iommufd;
+	*what = "IOMMU_IOAS_ALLOC";
 	if (ioctl(*iommufd, IOMMU_IOAS_ALLOC, &ioas))
-		die(prog, "IOMMU_IOAS_ALLOC");
+		goto err_iommufd;
 	attach.pt_id = ioas.out_ioas_id;
+	*what = "VFIO_DEVICE_ATTACH_IOMMUFD_PT";
 	if (ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
-		die(prog, "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+		goto err_iommufd;
+	return dev;
+
+err_iommufd:
+	err = errno;
+	close(*iommufd);
+	errno = err;
+err_dev:
+	err = errno;
+	close(dev);
+	errno = err;
+	return -1;
+}
+
+/* Returns the device fd, bound to a new IOAS on a new iommufd (*iommufd). */
+static inline int vfio_open_bdf(const char *prog, const char *bdf, int *iommufd)
+{
+	const char *what;
+	int dev = vfio_try_open_bdf(bdf, iommufd, &what);
+
+	if (dev < 0)
+		die(prog, what);
 	return dev;
 }
 
@@ -84,11 +120,14 @@ static inline void *vfio_map_bar(const char *prog, int dev, int index,
 
 /*
  * Export @nr ranges of BAR @index of @dev as one DMABUF
- * (VFIO_DEVICE_FEATURE_DMA_BUF): its fd, or -1 with errno set.
+ * (VFIO_DEVICE_FEATURE_DMA_BUF) with @open_flags (its access mode,
+ * O_CLOEXEC, O_NONBLOCK) and @flags (0 for a valid request): its fd, or -1
+ * with errno set.
  */
-static inline int vfio_export_dmabuf(int dev, int index,
-				     const struct vfio_region_dma_range *ranges,
-				     unsigned int nr)
+static inline int
+vfio_export_dmabuf_ex(int dev, unsigned int index, unsigned int open_flags,
+		      unsigned int flags,
+		      const struct vfio_region_dma_range *ranges, unsigned int nr)
 {
 	size_t argsz = sizeof(struct vfio_device_feature) +
 		       sizeof(struct vfio_device_feature_dma_buf) +
@@ -104,14 +143,25 @@ static inline int vfio_export_dmabuf(int dev, int index,
 	feature->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
 	get = (void *)feature->data;
 	get->region_index = index;
-	get->open_flags = O_RDWR | O_CLOEXEC;
+	get->open_flags = open_flags;
+	get->flags = flags;
 	get->nr_ranges = nr;
-	memcpy(get->dma_ranges, ranges, nr * sizeof(*ranges));
+	if (nr)
+		memcpy(get->dma_ranges, ranges, nr * sizeof(*ranges));
 	fd = ioctl(dev, VFIO_DEVICE_FEATURE, feature);
 	err = errno;
 	free(feature);
 	errno = err;
 	return fd;
+}
+
+/* The same, read-write, close-on-exec and valid */
+static inline int vfio_export_dmabuf(int dev, int index,
+				     const struct vfio_region_dma_range *ranges,
+				     unsigned int nr)
+{
+	return vfio_export_dmabuf_ex(dev, index, O_RDWR | O_CLOEXEC, 0, ranges,
+				     nr);
 }
 
 #endif
