@@ -7,6 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+[ $# -ge 2 ] || die "usage: scripts/config.sh NAME FRAGMENT..., e.g. test configs/base.config configs/debug.config"
 name=$1
 shift
 frags=()

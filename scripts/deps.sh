@@ -4,12 +4,17 @@
 # the PACKAGEs a target needs beyond that (make series: git-email; make
 # check-matrix: the arm64 cross compiler). The base kernel comes from
 # trixie-backports, added at its default (low) priority so that nothing
-# else on the machine is upgraded from it.
+# else on the machine is upgraded from it. The guest runs Debian's own
+# VFIO clients, copied with their libraries: dpdk-testpmd (only in
+# dpdk-dev, whose dependencies pull in all of DPDK's libraries, rdma-core
+# and udev) with the e1000 and ring mempool plugins, and QEMU itself with
+# the SeaBIOS and option ROM files q35 loads at startup.
 set -euo pipefail
 
 PKGS="linux-source-7.3 build-essential bc bison flex libelf-dev libssl-dev
 cpio xz-utils kmod python3 gawk rsync ccache qemu-system-x86 busybox-static
-uuid-dev git python3-ply python3-git curl file $*"
+uuid-dev git python3-ply python3-git curl file
+dpdk-dev librte-net-e1000-23 librte-mempool-ring23 seabios qemu-system-data $*"
 SRC=/etc/apt/sources.list.d/trixie-backports.sources
 
 # (dpkg-query fails when it does not know one of them: that is not an error)

@@ -3,7 +3,8 @@
 # initramfs.sh NAME: pack the guest's initramfs with the kernel's own
 # usr/gen_init_cpio (from kernel build NAME): static busybox, guest/init,
 # guest/tap-one, the test lists (guest/*.list, and generated ones in
-# $OUT/lists) and the programs in $OUT/guest-bin. Output:
+# $OUT/lists), the programs in $OUT/guest-bin, and Debian's VFIO clients
+# (scripts/initramfs-clients.sh: testpmd, QEMU, their libraries). Output:
 # $OUT/initramfs.cpio
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +32,11 @@ list=$OUT/initramfs.list
 	for b in "$OUT"/guest-bin/*; do
 		echo "file /tests/$(basename "$b") $b 0755 0 0"
 	done
+	for s in dpdk_testpmd qemu_vfio_edu; do
+		echo "file /tests/$s $PROJ/guest/$s 0755 0 0"
+	done
+	# Debian's dpdk-testpmd and qemu-system-x86_64 with their closures
+	. "$PROJ/scripts/initramfs-clients.sh"
 } > "$list"
 "$out/usr/gen_init_cpio" "$list" > "$OUT/initramfs.cpio.tmp"
 mv "$OUT/initramfs.cpio.tmp" "$OUT/initramfs.cpio"

@@ -32,8 +32,13 @@ cat > "$dir/devices" <<DEV
 0000:00:04.0 ivshmem $dir/ivshmem-64M.img
 0000:00:05.0 ivshmem $dir/ivshmem-1G.img
 0000:01:00.0 edu -
+0000:00:07.0 e1000 $dir/e1000.pcap
 DEV
 
+# The e1000 (00:07.0) is DPDK's: testpmd sends its frames to a hub port
+# with nothing else on it (no host network; filter-dump keeps a pcap of
+# what the NIC sent). Any -netdev also drops QEMU's default NIC, the
+# e1000e on user networking at 00:02.0, which no test uses.
 # la57=off: with 5-level paging, 7.3's KASAN can report a wild access in
 # rcu_is_watching() when an interrupt lands during early CPU setup (seen
 # under TCG, timing dependent); 4-level paging is what the tests need.
@@ -51,6 +56,9 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-device ivshmem-plain,memdev=shm1g,addr=05.0 \
 	-device pcie-root-port,id=rp1,chassis=1,addr=06.0 \
 	-device edu,bus=rp1,addr=00.0 \
+	-netdev hubport,id=net0,hubid=0 \
+	-device e1000,netdev=net0,addr=07.0,mac=52:54:00:12:34:56 \
+	-object filter-dump,id=net0dump,netdev=net0,file="$dir/e1000.pcap" \
 	-serial file:"$dir/console.log" -serial file:"$dir/tap.log"
 rc=$?
 set -e
