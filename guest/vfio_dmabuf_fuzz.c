@@ -2135,6 +2135,10 @@ int main(int argc, char **argv)
 	       live_accesses, dead_accesses, segv_accesses, refused);
 	printf("# second thread: %lu reads done (%lu compared with the BAR), %lu faulted\n",
 	       touch_done, touch_checked, touch_faulted);
+	/* A second thread that never read, or never saw a fault, raced nothing */
+	if (!touch_done || (nops >= 1000 && !touch_faulted))
+		fail("second thread: %lu reads, %lu faults: it did not race",
+		     touch_done, touch_faulted);
 
 	close(sock);
 	if (waitpid(sub_pid, NULL, 0) != sub_pid)
