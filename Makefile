@@ -26,6 +26,8 @@ htmldocs:	## the kernel's make htmldocs (Debian's Sphinx) on the docs the series
 	@scripts/htmldocs.sh
 bench:		## base vs patched kernel, same config and guest: bench/RESULTS.md and bench/scaling.png (REPS=21)
 	@scripts/bench.sh
+bench-profile:	## function_graph profile of BAR mmap()+munmap(), base vs patched (PREV=<commit> adds that commit's series): bench/profile.md
+	@scripts/bench-profile.sh
 kunit:		## the KUnit suite with the kernel's runner: kunit.py run --kunitconfig=drivers/vfio/pci --arch=x86_64 (QEMU)
 	@scripts/kunit.sh
 mutants:	## each mutants/*.patch in turn: rebuild, run the series' tests, killed or survived (TAP, score); about 60 min
@@ -39,4 +41,4 @@ clean:		## remove build outputs in out/ (caches and work tree stay)
 help:
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
 
-.PHONY: all bench demo check check-matrix deps tree export export-check kunit mutants series htmldocs soak sparse clean help
+.PHONY: all bench bench-profile demo check check-matrix deps tree export export-check kunit mutants series htmldocs soak sparse clean help

@@ -201,6 +201,14 @@ def main():
             for x, b, p in pts:
                 f.write(f'{x} {"NaN" if not b else b} {p}\n')
     md += ['', '![scaling curves](scaling.png)', '']
+    # make bench-profile's function-by-function profile, if it has run
+    prof = os.path.join(out, 'profile.md')
+    if os.path.exists(prof):
+        md += ['The profile of mmap()+munmap() (make bench-profile, its own run of '
+               'kernels built with ftrace) follows, as bench/profile.md has it.', '']
+        md += ['#' + l if l.startswith('#') else l
+               for l in open(prof).read().splitlines()]
+        md.append('')
     with open(os.path.join(out, 'raw.txt'), 'w') as f:
         f.write('# kernel metric x min median unit (guest/vfio_bench.c)\n')
         for kernel in ('base', 'patched'):
