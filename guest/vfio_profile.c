@@ -4,9 +4,12 @@
  * through the device fd go, function by function (make bench-profile boots
  * it on the base kernel and on the patched one, built with ftrace).
  *
- * Under TCG a traced call costs microseconds, more than most of the
- * functions it measures, so a trace of everything shows the call tree but
- * not the times. The times come from timing each function alone:
+ * A traced call costs more than most of the functions it measures, so a
+ * trace of everything shows the call tree but not the times. The times
+ * come from timing each function alone. make bench-profile runs this under
+ * QEMU's -icount shift=0, where the guest's clock counts instructions (one
+ * per ns): every "ns" here is then an instruction, and a run is the same
+ * every time.
  *
  * 1. The loop untraced (current_tracer nop): the time of an iteration, the
  *    minimum over REPS rounds of ITERS iterations.
@@ -18,7 +21,8 @@
  * 3. Every function of that tree timed alone: the only function ftrace
  *    hooks (set_ftrace_filter), SOLO iterations, its calls and the median
  *    and minimum of their durations, "# TIME <function> <calls per 1000
- *    iterations> <median ns> <min ns>".
+ *    iterations> <median ns> <min ns>", and the median of each of its calls
+ *    in an iteration, "# SITE <function> <i> <median ns>".
  *    Such a time still holds the part of the tracer's own cost that falls
  *    between its two clock reads: path_noexec(), a function of two loads,
  *    is timed the same way as the measure of it ("# TIME" too).
@@ -46,7 +50,7 @@
 #define TRACED	20
 #define SOLO	100
 #define NFUNCS	512
-#define NLIVE	1000
+#define NLIVE	10000
 #define NCACHES	256
 
 static int tests, failed;
@@ -153,9 +157,17 @@ static int find_bar(void)
 	return bar_size ? 0 : -1;
 }
 
+/*
+ * Every mapping at the same address, 1 GiB aligned, with nothing else in
+ * its 1 GiB: munmap() then has no page table of a neighbour to walk, which
+ * would cost as much as the rest of it and depend on where mmap() put the
+ * mapping, not on the kernel.
+ */
+#define BAR_HINT	((void *)0x7e0000000000ul)
+
 static void map_unmap(void)
 {
-	bar_addr = mmap(NULL, bar_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+	bar_addr = mmap(BAR_HINT, bar_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			dev_fd, bar_offset);
 	if (bar_addr == MAP_FAILED)
 		die(PROG, "mmap");
@@ -181,6 +193,10 @@ static int untraced(void)
 	if (trace_write("current_tracer", "nop"))
 		return -1;
 	loop(ITERS / 10);
+	if (bar_addr != BAR_HINT) {
+		printf("# the BAR was mapped at %p, not at %p\n", bar_addr, BAR_HINT);
+		return -1;
+	}
 	for (r = 0; r < REPS; r++) {
 		t = loop(ITERS);
 		if (t < best)
@@ -280,6 +296,28 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
+ * A function called k times in every iteration is called from up to k
+ * places, each with a cost of its own (fput() of the last reference or
+ * not): the i-th call of an iteration is the same call every time. Print
+ * "# SITE <fn> <i> <median ns>" for each i, over the iterations, if
+ * every iteration made the same number of calls.
+ */
+static void sites(const char *fn, const double *us, long calls)
+{
+	static double v[SOLO];
+	long k = calls / SOLO, i, it;
+
+	if (!k || k > 64 || calls % SOLO)
+		return;
+	for (i = 0; i < k; i++) {
+		for (it = 0; it < SOLO; it++)
+			v[it] = us[it * k + i];
+		qsort(v, SOLO, sizeof(v[0]), cmp_double);
+		printf("# SITE %s %ld %.0f\n", fn, i, v[SOLO / 2] * 1000);
+	}
+}
+
+/*
  * Time @fn alone: the only function hooked, SOLO iterations traced. Prints
  * "# TIME <fn> <calls per iteration, x1000> <median ns> <min ns>" of its
  * calls: 0, or -1 if it could not be traced.
@@ -320,6 +358,7 @@ static int time_alone(const char *fn)
 			calls++;
 	}
 	fclose(f);
+	sites(fn, us, calls);
 	qsort(us, calls, sizeof(us[0]), cmp_double);
 	printf("# TIME %s %ld %.0f %.0f\n", fn, calls * 1000 / SOLO,
 	       calls ? us[calls / 2] * 1000 : 0, calls ? us[0] * 1000 : 0);

@@ -7,6 +7,8 @@
 # initramfs, run guest/LIST.list and power off. Writes to $OUT/guest-LIST/:
 # console.log (kernel console), tap.log (the guest's TAP), devices (BDF ->
 # ivshmem backing file). Fails if the guest does not finish in time.
+# GUEST_SMP: the number of vCPUs (default 2); GUEST_QEMU_ARGS: more QEMU
+# options (make bench-profile's -icount).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,7 +46,7 @@ DEV
 # under TCG, timing dependent); 4-level paging is what the tests need.
 set +e
 timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-	-machine q35 -accel tcg -cpu max,la57=off -smp 2 -m 4G \
+	-machine q35 -accel tcg -cpu max,la57=off -smp "${GUEST_SMP:-2}" -m 4G \
 	-display none -monitor none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 intel_iommu=on hugepagesz=1G hugepages=1 panic=-1 oops=panic vdm.list=$list ${GUEST_APPEND:-}" \
@@ -59,7 +61,8 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-netdev hubport,id=net0,hubid=0 \
 	-device e1000,netdev=net0,addr=07.0,mac=52:54:00:12:34:56 \
 	-object filter-dump,id=net0dump,netdev=net0,file="$dir/e1000.pcap" \
-	-serial file:"$dir/console.log" -serial file:"$dir/tap.log"
+	-serial file:"$dir/console.log" -serial file:"$dir/tap.log" \
+	${GUEST_QEMU_ARGS:-}
 rc=$?
 set -e
 tr -d '\r' < "$dir/tap.log" > "$dir/tap.log.tmp" && mv "$dir/tap.log.tmp" "$dir/tap.log"
