@@ -60,9 +60,12 @@ def tap(untraced, mmap_ns, munmap_ns, kfree_ns, slab):
     return "\n".join(lines) + "\n"
 
 
-def run(base, patched):
+def run(base, patched, prev=None):
     with tempfile.TemporaryDirectory() as d:
-        for name, text in (("base", base), ("patched", patched)):
+        kernels = [("base", base), ("patched", patched)]
+        if prev:
+            kernels.append(("prev", prev))
+        for name, text in kernels:
             os.makedirs(os.path.join(d, name))
             with open(os.path.join(d, name, "tap.log"), "w") as f:
                 f.write(text)
@@ -106,7 +109,7 @@ def check(name, good, why=""):
 
 def main():
     print("TAP version 13")
-    print("1..6")
+    print("1..8")
     base = tap(10000, 4500, 3500, 900, {"vm_area_struct": 1000})
     patched = tap(14000, 6500, 4500, 1900, {"vm_area_struct": 1000, "filp": 1000})
     rows, text = run(base, patched)
@@ -133,6 +136,18 @@ def main():
           "| **total (untraced)** | **10.00** | **14.00** | |" in text, text)
     check("slab objects per live mapping, per cache",
           "| filp | 0.0 | 1.0 |" in text and "| **total** | **1.0** | **2.0** |" in text, text)
+    # Every table's delimiter row has as many cells as its header
+    bad = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines[1:], 1):
+        if re.match(r"^\|(---\|)+$", line) and lines[i - 1].count("|") != line.count("|"):
+            bad.append(lines[i - 1])
+    check("each table's delimiter row matches its header", not bad, bad)
+    prev = tap(12000, 5500, 3500, 1400, {"vm_area_struct": 1000})
+    rows3, text3 = run(base, patched, prev)
+    check("with PREV, three kernels side by side in their order",
+          rows3 is not None and "| | 7.3 | series before | series |" in text3 and
+          "| &nbsp;&nbsp;&nbsp;&nbsp;kfree | 0.40 | 0.90 | 1.40 |" in text3, text3)
     return 1 if failed else 0
 
 

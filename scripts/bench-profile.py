@@ -215,7 +215,7 @@ def main():
           "work done, not of hardware time, in which memory stalls and atomics "
           "weigh more.", ""]
     L += ["## Cost of an iteration and of tracing", "",
-          f"| | {head} |", f"|{sep}|"]
+          f"| | {head} |", f"|{sep[:-4]}|"]
     L.append("| untraced, k instructions (min of 5 x 2000) | " + " | ".join(fmt(k.untraced / 1000) for k in ks) + " |")
     L.append("| ratio to 7.3 | " + " | ".join(f"{k.untraced / ks[0].untraced:.2f}" for k in ks) + " |")
     L.append("| everything traced (function_graph, for the call tree) | " + " | ".join(fmt(k.traced / 1000) for k in ks) + " |")
@@ -232,7 +232,8 @@ def main():
           "ftrace cannot hook; negative where the medians of its callees add up to "
           "more than its own).", ""]
     L += ["## Where the time goes", "",
-          f"| function | {head} | calls ({head}) |", f"|{sep}|"]
+          f"| function | {head} | calls ({' / '.join(LABEL[k.name] for k in ks)}) |",
+          f"|{sep}|"]
     rows = []
     total = [0.0] * len(ks)
     for r in ROOTS:

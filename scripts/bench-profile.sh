@@ -28,22 +28,30 @@ fi
 base_tree() { worktree_at "$basewt" "$(tree_base)"; }
 
 # The series of commit $prev of this repo, applied to the base in $prevwt;
-# left as it is if it already holds that series (an incremental build).
+# left as it is if it already holds that series on this base (an
+# incremental build).
 prev_tree() {
-	local mark=$prevwt.series tmp
-	if [ -d "$prevwt" ] && [ "$(cat "$mark" 2>/dev/null)" = "$prev" ]; then
+	local mark=$prevwt.series tmp want patches
+	want="$prev $(tree_base)"
+	if [ -d "$prevwt" ] && [ "$(cat "$mark" 2>/dev/null)" = "$want" ]; then
 		echo "prev: $prevwt holds the series of $prev"
 		return 0
 	fi
 	rm -f "$mark"
+	# A git am that failed last time is still in progress there
+	[ -d "$prevwt" ] && { git -C "$prevwt" am --abort 2>/dev/null
+			      git -C "$prevwt" reset -q --hard 2>/dev/null; }
 	worktree_at "$prevwt" "$(tree_base)" || return 1
 	tmp=$(mktemp -d)
-	git -C "$PROJ" archive "$prev" patches | tar -x -C "$tmp" &&
+	git -C "$PROJ" archive "$prev" patches | tar -x -C "$tmp" ||
+		{ rm -rf "$tmp"; return 1; }
+	patches=$(find "$tmp/patches" -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort)
+	[ -n "$patches" ] || { echo "prev: $prev has no patches/"; rm -rf "$tmp"; return 1; }
+	# shellcheck disable=SC2086 # one argument per patch file
 	git -C "$prevwt" -c user.name=bench-profile -c user.email=bench-profile@localhost \
-		am -q $(find "$tmp/patches" -name '[0-9][0-9][0-9][0-9]-*.patch' \
-			! -name '0000-*' | sort) || { rm -rf "$tmp"; return 1; }
+		am -q $patches || { git -C "$prevwt" am --abort; rm -rf "$tmp"; return 1; }
 	rm -rf "$tmp"
-	echo "$prev" > "$mark"
+	echo "$want" > "$mark"
 	echo "prev: the series of $prev in $prevwt"
 }
 
