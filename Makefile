@@ -2,7 +2,7 @@
 # Front door of the harness: each target is one script in scripts/.
 # KERNEL_SRC=/path/to/linux uses your own kernel git tree (at BASE_REF,
 # default v7.3) instead of the work tree made from Debian's linux-source-7.3.
-export KERNEL_SRC BASE_REF FORCE JOBS VERSION SEED OPS REPS AUTHOR MUTANTS
+export KERNEL_SRC BASE_REF FORCE JOBS VERSION SEED OPS REPS AUTHOR MUTANTS GUESTS
 
 all: demo
 
@@ -10,6 +10,8 @@ demo:		## build the patched kernel and show the series in a QEMU guest
 	@scripts/demo.sh
 check:		## every gate and test; ends with "N passed, N failed, N skipped"
 	@scripts/check.sh
+check-slow:	## make check's guest list in GUESTS (2) guests at once: each at about half speed, same budgets
+	@scripts/check-slow.sh
 deps:		## install the Debian packages the harness needs (root)
 	@scripts/deps.sh
 tree:		## (re)make the kernel work tree: base + git am patches/
@@ -41,4 +43,4 @@ clean:		## remove build outputs in out/ (caches and work tree stay)
 help:
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
 
-.PHONY: all bench bench-profile demo check check-matrix deps tree export export-check kunit mutants series htmldocs soak sparse clean help
+.PHONY: all bench bench-profile demo check check-slow check-matrix deps tree export export-check kunit mutants series htmldocs soak sparse clean help

@@ -64,7 +64,7 @@ kernel() {
 # guest WHICH SRC: boot the profile kernel of SRC, keep its results
 guest() {
 	mkdir -p "$OUT/lists"
-	echo "vfio_profile vfio_profile 0000:00:03.0" > "$OUT/lists/profile.list"
+	echo "vfio_profile 1500s vfio_profile 0000:00:03.0" > "$OUT/lists/profile.list"
 	KERNEL_SRC=$2 "$PROJ/scripts/initramfs.sh" profile &&
 	# One vCPU: ftrace patches kernel text live, once per function timed,
 	# and under TCG a second vCPU can hit an int3 the patching has left
@@ -73,7 +73,6 @@ guest() {
 	# profile is the same in every run and on every host (TCG's own
 	# times vary by 2x between runs).
 	KERNEL_SRC=$2 GUEST_SMP=1 GUEST_QEMU_ARGS="-icount shift=0,sleep=off" \
-		GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} \
 		"$PROJ/scripts/run-guest.sh" profile profile &&
 	rm -rf "${res:?}/$1" && mkdir -p "$res" && cp -r "$OUT/guest-profile" "$res/$1" &&
 	"$PROJ/scripts/tap-summary.py" --guest "$res/$1"

@@ -25,11 +25,10 @@ guest() {
 	local src=$TREE
 	[ "$1" = base ] && src=$basewt
 	mkdir -p "$OUT/lists"
-	echo "vfio_bench vfio_bench --reps $reps 0000:00:03.0 0000:00:04.0 0000:00:05.0" \
+	echo "vfio_bench 3000s vfio_bench --reps $reps 0000:00:03.0 0000:00:04.0 0000:00:05.0" \
 		> "$OUT/lists/bench.list"
 	KERNEL_SRC=$src "$PROJ/scripts/initramfs.sh" bench &&
-	KERNEL_SRC=$src GUEST_TIMEOUT=${GUEST_TIMEOUT:-3600} \
-		"$PROJ/scripts/run-guest.sh" bench bench &&
+	KERNEL_SRC=$src "$PROJ/scripts/run-guest.sh" bench bench &&
 	rm -rf "${res:?}/$1" && mkdir -p "$res" && cp -r "$OUT/guest-bench" "$res/$1" &&
 	"$PROJ/scripts/tap-summary.py" --guest "$res/$1"
 }

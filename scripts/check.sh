@@ -59,6 +59,7 @@ echo "make check: series in patches/, kernel tree $TREE, logs in $LOGDIR" >&2
 run deps "make deps" "$PROJ/scripts/deps.sh" || fatal=1
 run harness "scripts/tap-summary-test.py" tap_stage harness tap-summary-test.py
 run harness-profile "scripts/bench-profile-test.py" tap_stage harness-profile bench-profile-test.py
+run harness-budget "scripts/run-budget-test.sh" tap_stage harness-budget run-budget-test.sh
 run base "scripts/base.sh" "$PROJ/scripts/base.sh" || fatal=1
 run apply "scripts/apply-check.sh" tap_stage apply apply-check.sh || fatal=1
 run tree "make tree" tree_stage || fatal=1
@@ -74,7 +75,7 @@ run initramfs "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test || f
 run guest "scripts/run-guest.sh test tests" guest_stage || fatal=1
 
 taps=(--tap "stages=$stages")
-for t in harness harness-profile apply checkpatch series bisect warnings; do
+for t in harness harness-profile harness-budget apply checkpatch series bisect warnings; do
 	[ -f "$R/$t.tap" ] && taps+=(--tap "$t=$R/$t.tap")
 done
 [ -d "$R/guest-tests" ] && taps+=(--guest "$R/guest-tests")

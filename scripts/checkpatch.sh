@@ -3,7 +3,9 @@
 # checkpatch.sh: TAP, one test per patch: scripts/checkpatch.pl --strict
 # reports 0 errors, 0 warnings and 0 checks. Exceptions are listed, with the
 # reason, in checkpatch.exceptions (one "patch-file-glob message-regex # why"
-# per line); an excepted message is reported, not counted.
+# per line); an excepted message is reported, not counted. --no-signoff:
+# patches/ carries no Signed-off-by: (only the sender adds it, make series),
+# and series-check.sh checks that what make series writes has it.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +19,8 @@ for p in "${pl[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$p")
 	# Debian's python3 (with python3-ply for spdxcheck.py) before any other.
-	out=$(cd "$TREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --showfile --terse \
+	out=$(cd "$TREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --no-signoff \
+		--showfile --terse \
 		--no-summary "$p" 2>&1)
 	bad=0
 	while IFS= read -r line; do

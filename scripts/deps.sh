@@ -16,6 +16,7 @@ cpio xz-utils kmod python3 gawk rsync ccache qemu-system-x86 busybox-static
 uuid-dev git python3-ply python3-git curl file
 dpdk-dev librte-net-e1000-23 librte-mempool-ring23 seabios qemu-system-data $*"
 SRC=/etc/apt/sources.list.d/trixie-backports.sources
+. "$(dirname "$0")/lib.sh"
 
 # (dpkg-query fails when it does not know one of them: that is not an error)
 missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
@@ -44,11 +45,12 @@ fi
 
 echo "deps: installing:$missing" >&2
 if [ ! -f "$SRC" ] && ! grep -rqs 'trixie-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	mirror=$(debian_mirror) || exit 1
 	key=/usr/share/keyrings/debian-archive-trixie-automatic.gpg
 	[ -f "$key" ] || key=/usr/share/keyrings/debian-archive-keyring.gpg
 	$SUDO tee "$SRC" >/dev/null <<SRCS
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: trixie-backports
 Components: main
 Signed-By: $key

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # initramfs.sh NAME: pack the guest's initramfs with the kernel's own
 # usr/gen_init_cpio (from kernel build NAME): static busybox, guest/init,
-# guest/tap-one, the test lists (guest/*.list, and generated ones in
+# guest/tap-one, guest/run-budget, the test lists (guest/*.list, and generated ones in
 # $OUT/lists), the programs in $OUT/guest-bin, and Debian's VFIO clients
 # (scripts/initramfs-clients.sh: testpmd, QEMU, their libraries). Output:
 # $OUT/initramfs.cpio
@@ -25,6 +25,7 @@ list=$OUT/initramfs.list
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $PROJ/guest/init 0755 0 0"
 	echo "file /tests/tap-one $PROJ/guest/tap-one 0755 0 0"
+	echo "file /tests/run-budget $PROJ/guest/run-budget 0755 0 0"
 	for l in "$PROJ"/guest/*.list "$OUT"/lists/*.list; do
 		[ -f "$l" ] || continue
 		echo "file /etc/$(basename "$l") $l 0644 0 0"

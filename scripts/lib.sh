@@ -23,6 +23,19 @@ mkdir -p "$LOGDIR" "$CACHE"
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 note() { printf '%s\n' "$*" >&2; }
 
+# The Debian archive this machine's apt already uses (DEBIAN_MIRROR, if
+# set, instead): the harness names no mirror of its own.
+debian_mirror() {
+	if [ -n "${DEBIAN_MIRROR:-}" ]; then
+		echo "$DEBIAN_MIRROR"
+		return
+	fi
+	apt-get indextargets --format '$(SITE) $(ORIGIN) $(LABEL)' \
+		'Created-By: Packages' 2>/dev/null |
+		awk '$2 == "Debian" && $3 == "Debian" { print $1; exit }' | grep . ||
+		die "apt has no Debian archive in its sources: set DEBIAN_MIRROR"
+}
+
 # Version of the installed base package, e.g. 7.3.4-1~bpo13+1.
 base_version() {
 	dpkg-query -W -f='${Version}' "$BASE_PKG" 2>/dev/null ||

@@ -6,20 +6,37 @@
 # secondary bus reset) with the
 # initramfs, run guest/LIST.list and power off. Writes to $OUT/guest-LIST/:
 # console.log (kernel console), tap.log (the guest's TAP), devices (BDF ->
-# ivshmem backing file). Fails if the guest does not finish in time.
+# ivshmem backing file).
+# The guest has no fixed time limit: each program of the list has a budget
+# (the guest kills one that overruns it and goes on), and the guest is
+# stopped only when it prints nothing, on its console or its TAP port, for
+# longer than the list's largest budget plus SILENCE_MARGIN seconds (120),
+# or runs past the sum of the budgets plus BOOT_BUDGET seconds (600).
+# GUEST_TIMEOUT=N replaces that sum; GUEST_DIR: where the run is written
+# (default $OUT/guest-LIST; two guests at once need two).
 # GUEST_SMP: the number of vCPUs (default 2); GUEST_QEMU_ARGS: more QEMU
 # options (make bench-profile's -icount).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 name=$1 list=$2
-timeout=${GUEST_TIMEOUT:-1500}
 kernel=$(build_dir "$name")/arch/x86/boot/bzImage
 initrd=$OUT/initramfs.cpio
-dir=$OUT/guest-$list
+dir=${GUEST_DIR:-$OUT/guest-$list}
 [ -f "$kernel" ] || die "no kernel $kernel: run scripts/build-kernel.sh $name"
 [ -f "$initrd" ] || die "no $initrd: run scripts/initramfs.sh $name"
 command -v qemu-system-x86_64 >/dev/null || die "qemu missing: run 'make deps'"
+listfile=$PROJ/guest/$list.list
+[ -f "$listfile" ] || listfile=$OUT/lists/$list.list
+[ -f "$listfile" ] || die "no list $list: neither guest/$list.list nor $listfile"
+# "name SECONDSs command...": the largest budget and their sum
+read -r most sum < <(awk '!/^[[:space:]]*(#|$)/ {
+		b = $2; if (b !~ /^[0-9]+s$/) { bad = 1; next }
+		b += 0; s += b; if (b > m) m = b }
+	END { if (bad) print "bad"; else print m + 0, s + 0 }' "$listfile")
+[ "$most" != bad ] || die "$listfile: a line is not \"name SECONDSs command...\""
+silence=$((most + ${SILENCE_MARGIN:-120}))
+total=${GUEST_TIMEOUT:-$((sum + ${BOOT_BUDGET:-600}))}
 rm -rf "$dir"
 mkdir -p "$dir"
 
@@ -44,8 +61,9 @@ DEV
 # la57=off: with 5-level paging, 7.3's KASAN can report a wild access in
 # rcu_is_watching() when an interrupt lands during early CPU setup (seen
 # under TCG, timing dependent); 4-level paging is what the tests need.
-set +e
-timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+echo "guest: list $list, budgets ${sum} s in all (largest ${most} s): stopped" \
+	"after ${silence} s without output or ${total} s in all"
+qemu-system-x86_64 \
 	-machine q35 -accel tcg -cpu max,la57=off -smp "${GUEST_SMP:-2}" -m 4G \
 	-display none -monitor none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
@@ -62,12 +80,39 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-device e1000,netdev=net0,addr=07.0,mac=52:54:00:12:34:56 \
 	-object filter-dump,id=net0dump,netdev=net0,file="$dir/e1000.pcap" \
 	-serial file:"$dir/console.log" -serial file:"$dir/tap.log" \
-	${GUEST_QEMU_ARGS:-}
+	${GUEST_QEMU_ARGS:-} &
+qemu=$!
+trap 'kill -9 $qemu 2>/dev/null' EXIT
+
+# The watchdog: progress is any new byte on either serial port.
+t0=$(date +%s)
+last=$t0 seen= why=
+while kill -0 $qemu 2>/dev/null; do
+	sleep 5
+	now=$(date +%s)
+	size=$(cat "$dir/console.log" "$dir/tap.log" 2>/dev/null | wc -c)
+	[ "$size" != "$seen" ] && seen=$size last=$now
+	if [ $((now - last)) -ge "$silence" ]; then
+		why="no output for $((now - last)) s"
+	elif [ $((now - t0)) -ge "$total" ]; then
+		why="still running after $((now - t0)) s"
+	fi
+	if [ -n "$why" ]; then
+		kill $qemu 2>/dev/null
+		sleep 10
+		kill -9 $qemu 2>/dev/null
+		break
+	fi
+done
+set +e
+wait $qemu
 rc=$?
 set -e
+trap - EXIT
 tr -d '\r' < "$dir/tap.log" > "$dir/tap.log.tmp" && mv "$dir/tap.log.tmp" "$dir/tap.log"
-if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-	die "guest killed after ${timeout}s: console log $dir/console.log"
+if [ -n "$why" ]; then
+	cur=$(sed -n 's/^# selftest: //p' "$dir/tap.log" | tail -n 1)
+	die "guest stopped, $why${cur:+ (last program started: $cur)}: console log $dir/console.log, TAP $dir/tap.log"
 fi
 grep -q 'VDM-GUEST-DONE' "$dir/tap.log" ||
 	die "guest stopped before finishing its list (qemu exit $rc): console log $dir/console.log"

@@ -29,7 +29,15 @@ refuses() {
 }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..7"
+# Only the person who sends certifies the DCO: no tool-made sign-off, and
+# every patch says how it was made (coding-assistants.rst).
+bad=$(grep -l '^Signed-off-by:' $(series_patches) "$PROJ/patches/0000-cover-letter.patch")
+[ -z "$bad" ]
+result $? "patches/ carries no Signed-off-by:" "in: $(echo $bad | xargs -rn1 basename | tr "\n" " ")"
+bad=$(grep -L '^Assisted-by: LLM' $(series_patches))
+[ -z "$bad" ]
+result $? "every patch of patches/ has an Assisted-by: trailer" "not in: $(echo $bad | xargs -rn1 basename | tr "\n" " ")"
 refuses "series refuses without a sender identity" "no sender identity" \
 	AUTHOR= GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_SYSTEM=/dev/null \
 	GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent
@@ -48,9 +56,12 @@ bad=$(grep -L -x -F "From: $sender" "$dir"/*.patch
       grep -l -F "example.org" "$dir"/*.patch
       for p in "$dir"/0*.patch; do
 	      case $p in */0000-cover-letter.patch) continue ;; esac
-	      grep -q -x -F "Signed-off-by: $sender" "$p" || echo "$p"
+	      # one sign-off, the sender's, the last line of the message
+	      [ "$(grep -c '^Signed-off-by:' "$p")" = 1 ] &&
+		      sed '/^---$/q' "$p" | tail -n 2 | head -n 1 |
+		      grep -q -x -F "Signed-off-by: $sender" || echo "$p"
       done)
 [ $rc -eq 0 ] && [ -z "$bad" ]
-result $? "every patch and the cover letter are from and signed off by the sender" \
+result $? "every patch and the cover letter are from the sender, each patch signed off by the sender alone, last" \
 	"not in: $(echo $bad)"
 exit $fail

@@ -14,9 +14,11 @@
 # "---" line.
 #
 # The patches go out as the person who sends them, who signs them off (the
-# DCO): From: and Signed-off-by: are AUTHOR='Name <address>' if given, else
-# the kernel tree's git config user.name and user.email, in every patch and
-# the cover letter, in place of the team placeholder of patches/.  It
+# DCO): From: is AUTHOR='Name <address>' if given, else the kernel tree's
+# git config user.name and user.email, in every patch and the cover letter,
+# in place of the team placeholder of patches/, and each patch gets that
+# person's Signed-off-by: as its last trailer. patches/ carries none: a tool
+# must not certify the DCO (Documentation/process/coding-assistants.rst).  It
 # refuses an unset identity, the placeholder, and addresses at example.org,
 # example.com, example.net or a reserved top-level domain (.example, .test,
 # .invalid, .localhost).
@@ -76,8 +78,9 @@ mkdir -p "$dir"
 SUBJECT_PREFIX="PATCH v$version" FORMAT_PATCH_ARGS="--base=$base" \
 	"$PROJ/scripts/export.sh" "$dir" >/dev/null
 
-# as_sender FILE: the placeholder's From:, Signed-off-by: and shortlog
-# heading become the sender's; no trace of the placeholder may remain.
+# as_sender FILE: the placeholder's From: and shortlog heading become the
+# sender's, a patch gets the sender's Signed-off-by: after its last trailer;
+# no trace of the placeholder may remain.
 as_sender() {
 	python3 - "$1" "$sender" "$placeholder" <<'PY'
 import re, sys
@@ -86,7 +89,11 @@ text = open(path).read()
 head, body = text.split('\n\n', 1)
 head = re.sub(r'^From: .*$', lambda m: 'From: ' + sender, head, count=1,
               flags=re.M)
-body = body.replace('Signed-off-by: ' + placeholder, 'Signed-off-by: ' + sender)
+if 'Signed-off-by:' in body.split('\n---\n', 1)[0]:
+    sys.exit(f'{path}: patches/ must carry no Signed-off-by:, only the sender adds one')
+if not path.endswith('/0000-cover-letter.patch'):
+    msg, rest = body.split('\n---\n', 1)
+    body = msg.rstrip('\n') + '\nSigned-off-by: ' + sender + '\n---\n' + rest
 name = placeholder.split(' <')[0]
 body = re.sub(r'^' + re.escape(name) + r' \((\d+)\):$',
               lambda m: sender.split(' <')[0] + f' ({m.group(1)}):', body,
@@ -174,7 +181,7 @@ echo "series: To: $(paste -sd, "$tmp/to" | sed 's/,/, /g')"
 echo "series: Cc: $(paste -sd, "$tmp/cc" | sed 's/,/, /g')"
 
 # The dry run sends nothing: it only shows what would be sent.
-echo "series: From: and Signed-off-by: $sender ($from_where)"
+echo "series: From: and the Signed-off-by: added to each patch: $sender ($from_where)"
 log=$LOGDIR/series-send-email.log
 if ! git -C "$TREE" send-email --dry-run --confirm=never --quiet \
 		--no-chain-reply-to --from="$sender" \

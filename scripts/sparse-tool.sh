@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # sparse-tool.sh: print the path of a sparse that understands 7.3's headers.
 # Bookworm's sparse 0.6.4 chokes on __typeof_unqual__; Debian sid's build
-# works, run through sid's own glibc loader. Both .debs are fetched from
-# deb.debian.org once and unpacked (dpkg-deb -x) into the cache.
+# works, run through sid's own glibc loader. Both .debs are fetched once
+# from the Debian archive apt uses here and unpacked (dpkg-deb -x) into the
+# cache.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -13,7 +14,7 @@ if [ -x "$wrapper" ] && "$wrapper" --version >/dev/null 2>&1; then
 	echo "$wrapper"
 	exit 0
 fi
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mirror=$(debian_mirror)
 rm -rf "$dir" && mkdir -p "$dir/debs"
 curl -sSf "$mirror/dists/sid/main/binary-amd64/Packages.xz" | xz -dc > "$dir/Packages"
 for pkg in sparse libc6; do

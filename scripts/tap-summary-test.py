@@ -17,8 +17,8 @@ SUMMARY = os.path.join(HERE, 'tap-summary.py')
 LIST = """# kunit: vfio_pci_dmabuf
 # require: bufinfo kmemleak
 # skip: prog_b prog_b.reset: the device has no reset method
-prog_a prog_a 0000:00:03.0
-prog_b prog_b 0000:00:03.0
+prog_a 60s prog_a 0000:00:03.0
+prog_b 60s prog_b 0000:00:03.0
 """
 
 PROG_A = """# selftest: prog_a
@@ -141,8 +141,14 @@ def main():
         ('a program that fails with no failing test fails',
          ok_run.replace('\nok 2 prog_a\n', '\nnot ok 2 prog_a # exit=1\n'), False,
          'program failed (exit=1)', {}),
-        ('a list line with no command fails', ok_run, False, 'has no command',
-         {'lst': LIST + 'prog_c\n'}),
+        ('a list line with no command fails', ok_run, False, 'has no budget or no command',
+         {'lst': LIST + 'prog_c 60s\n'}),
+        ('a list line with no budget fails', ok_run, False,
+         '"prog_c" is not a budget', {'lst': LIST + 'prog_c prog_c 0000:00:03.0\n'}),
+        ('a program killed over its budget fails by name',
+         ok_run.replace('# ok 2 prog_a.two\nok 2 prog_a',
+                        'not ok 2 prog_a # over its budget: killed after 60 s'),
+         False, 'prog_a: plan 1..2 but 1 results (over its budget: killed after 60 s)', {}),
         ('a skip the list does not declare fails',
          ok_run.replace('# ok 1 prog_a.one', '# ok 1 prog_a.one # SKIP EOPNOTSUPP'),
          False, 'prog_a prog_a.one: skipped, and the list does not declare', {}),

@@ -18,7 +18,7 @@
 --list   the guest's test list (guest/tests.list): its "# kunit: SUITE"
          lines add --kunit SUITE, its "# skip: SUITE TEST: reason" lines
          declare the skips the run expects, and every other line must be
-         "name command...".  With a list, a skip it does not declare fails,
+         "name SECONDSs command...", SECONDS the program's budget.  With a list, a skip it does not declare fails,
          and so does a declared skip that did not happen.
 
 A guest program fails if it printed no TAP, or if the number of its results
@@ -130,7 +130,8 @@ def end_program(cur, st, why):
     elif cur.plan is None:
         cur.add('fail', cur.name, f'{leaves} results but no plan')
     elif cur.plan and leaves != cur.plan:
-        cur.add('fail', cur.name, f'plan 1..{cur.plan} but {leaves} results')
+        cur.add('fail', cur.name, f'plan 1..{cur.plan} but {leaves} results'
+                + (f' ({why})' if st == 'fail' and why else ''))
     if st == 'fail' and cur.failed == 0:
         cur.add('fail', cur.name, f'program failed ({why}) with no failing test')
 
@@ -250,8 +251,11 @@ def read_list(path, kunit, declared):
             continue
         if not line.strip() or line.lstrip().startswith('#'):
             continue
-        if len(line.split()) < 2:
-            errors.add('fail', where, f'"{line.strip()}" has no command')
+        f = line.split()
+        if len(f) < 3:
+            errors.add('fail', where, f'"{line.strip()}" has no budget or no command')
+        elif not re.fullmatch(r'[1-9][0-9]*s', f[1]):
+            errors.add('fail', where, f'"{f[1]}" is not a budget in seconds ("300s")')
     return errors
 
 
