@@ -89,7 +89,7 @@ text = open(path).read()
 head, body = text.split('\n\n', 1)
 head = re.sub(r'^From: .*$', lambda m: 'From: ' + sender, head, count=1,
               flags=re.M)
-if 'Signed-off-by:' in body.split('\n---\n', 1)[0]:
+if re.search(r'^Signed-off-by:', body.split('\n---\n', 1)[0], re.M):
     sys.exit(f'{path}: patches/ must carry no Signed-off-by:, only the sender adds one')
 if not path.endswith('/0000-cover-letter.patch'):
     msg, rest = body.split('\n---\n', 1)
