@@ -90,7 +90,7 @@ last=$t0 seen= why=
 while kill -0 $qemu 2>/dev/null; do
 	sleep 5
 	now=$(date +%s)
-	size=$(cat "$dir/console.log" "$dir/tap.log" 2>/dev/null | wc -c)
+	size=$(cat "$dir/console.log" "$dir/tap.log" 2>/dev/null | wc -c || true)
 	[ "$size" != "$seen" ] && seen=$size last=$now
 	if [ $((now - last)) -ge "$silence" ]; then
 		why="no output for $((now - last)) s"
