@@ -68,11 +68,37 @@ run series "scripts/series-check.sh" tap_stage series series-check.sh
 run config "scripts/config.sh test configs/base.config configs/debug.config" \
 	"$PROJ/scripts/config.sh" test "$PROJ/configs/base.config" "$PROJ/configs/debug.config" || fatal=1
 run kernel "scripts/build-kernel.sh test" "$PROJ/scripts/build-kernel.sh" test || fatal=1
-run bisect "scripts/bisect-build.sh test" tap_stage bisect bisect-build.sh
-run warnings "scripts/warnings.sh test" tap_stage warnings warnings.sh
 run tests-build "scripts/build-tests.sh test" "$PROJ/scripts/build-tests.sh" test || fatal=1
 run initramfs "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test || fatal=1
-run guest "scripts/run-guest.sh test tests" guest_stage || fatal=1
+# The guest keeps about one core busy (one test program at a time, under
+# TCG): bisect and warnings use the other one meanwhile. The guest's
+# stage line is printed when it ends; its budgets leave room for the
+# sharing (make check-slow runs two whole guests at once).
+guest_pid=
+n=$((n + 1))
+guest_n=$n
+if [ $fatal -eq 0 ]; then
+	printf '[%s] %-28s started: bisect and warnings run beside it\n' "$(elapsed)" guest >&2
+	stage guest "$LOGDIR/guest.log" "scripts/run-guest.sh test tests" guest_stage \
+		2> "$R/guest.line" &
+	guest_pid=$!
+else
+	echo "ok $n guest # SKIP an earlier stage failed" >> "$stages"
+fi
+run bisect "scripts/bisect-build.sh test" tap_stage bisect bisect-build.sh
+run warnings "scripts/warnings.sh test" tap_stage warnings warnings.sh
+if [ -n "$guest_pid" ]; then
+	[ -d "/proc/$guest_pid" ] &&
+		printf '[%s] %-28s waiting for the guest\n' "$(elapsed)" guest >&2
+	wait "$guest_pid"
+	rc=$?
+	cat "$R/guest.line" >&2
+	if [ $rc -eq 0 ]; then
+		echo "ok $guest_n guest" >> "$stages"
+	else
+		echo "not ok $guest_n guest # log: $LOGDIR/guest.log" >> "$stages"
+	fi
+fi
 
 taps=(--tap "stages=$stages")
 for t in harness harness-profile harness-budget apply checkpatch series bisect warnings; do
