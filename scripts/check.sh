@@ -32,7 +32,7 @@ run() {
 }
 
 tap_stage() {	# tap_stage NAME SCRIPT: a stage whose script writes TAP
-	"$PROJ/scripts/$2" > "$R/$1.tap"
+	${NICE:-} "$PROJ/scripts/$2" > "$R/$1.tap"
 }
 
 tree_stage() {
@@ -70,10 +70,12 @@ run config "scripts/config.sh test configs/base.config configs/debug.config" \
 run kernel "scripts/build-kernel.sh test" "$PROJ/scripts/build-kernel.sh" test || fatal=1
 run tests-build "scripts/build-tests.sh test" "$PROJ/scripts/build-tests.sh" test || fatal=1
 run initramfs "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test || fatal=1
-# The guest keeps about one core busy (one test program at a time, under
-# TCG): bisect and warnings use the other one meanwhile. The guest's
-# stage line is printed when it ends; its budgets leave room for the
-# sharing (make check-slow runs two whole guests at once).
+# The guest keeps one to two cores busy (one test program at a time, under
+# TCG): bisect and warnings run beside it at the lowest priority, on what
+# the guest leaves idle, so that they do not slow it down (at nice 0 they
+# cost the guest about as much time as they took). The guest's stage line
+# is printed when it ends; its budgets leave room for sharing the cores
+# (make check-slow runs two whole guests at once).
 guest_pid=
 n=$((n + 1))
 guest_n=$n
@@ -85,8 +87,8 @@ if [ $fatal -eq 0 ]; then
 else
 	echo "ok $n guest # SKIP an earlier stage failed" >> "$stages"
 fi
-run bisect "scripts/bisect-build.sh test" tap_stage bisect bisect-build.sh
-run warnings "scripts/warnings.sh test" tap_stage warnings warnings.sh
+NICE="nice -n 19" run bisect "scripts/bisect-build.sh test" tap_stage bisect bisect-build.sh
+NICE="nice -n 19" run warnings "scripts/warnings.sh test" tap_stage warnings warnings.sh
 if [ -n "$guest_pid" ]; then
 	[ -d "/proc/$guest_pid" ] &&
 		printf '[%s] %-28s waiting for the guest\n' "$(elapsed)" guest >&2
