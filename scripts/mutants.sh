@@ -37,7 +37,7 @@ series_tests='^(vfio_pci_bar_mmap_test|vfio_pci_dmabuf_|vfio_dmabuf_fuzz|ivshmem
 first='^(vfio_pci_dmabuf_fence_test@edu|vfio_pci_dmabuf_holder_test@edu|vfio_pci_dmabuf_type1_test|vfio_pci_dmabuf_importer_test@edu|vfio_pci_dmabuf_importer_test@ivshmem64M|vfio_pci_dmabuf_mmap_test@edu-rp|vfio_pci_dmabuf_vend_test@ivshmem64M|vfio_pci_bar_mmap_test@edu-rp)$'
 awk -v re="$series_tests" -v first="$first" '
 	/^# (kunit|require):/ { print; next }
-	/^# skip:/ { split($0, f, " "); if (f[3] ~ re) skips = skips $0 "\n"; next }
+	/^# (skip|tests):/ { split($0, f, " "); if (f[3] ~ re) skips = skips $0 "\n"; next }
 	/^#/ || NF == 0 { next }
 	$1 ~ first { print; next }
 	$1 ~ re { rest = rest $0 "\n" }

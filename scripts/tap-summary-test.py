@@ -18,7 +18,9 @@ LIST = """# kunit: vfio_pci_dmabuf
 # require: bufinfo kmemleak
 # skip: prog_b prog_b.reset: the device has no reset method
 prog_a 60s prog_a 0000:00:03.0
+# tests: prog_a 2
 prog_b 60s prog_b 0000:00:03.0
+# tests: prog_b 2
 """
 
 PROG_A = """# selftest: prog_a
@@ -173,6 +175,18 @@ def main():
         ('no KUnit output fails', ok_run, False,
          'KUnit suite vfio_pci_dmabuf printed no results',
          {'console': '[    1.000000] Linux version 7.3.4+\n'}),
+        ('a program that plans fewer tests than the list expects fails',
+         ok_run.replace('# 1..2\n# ok 1 prog_a.one\n# ok 2 prog_a.two\n',
+                        '# 1..1\n# ok 1 prog_a.one\n'),
+         False, 'prog_a: planned 1 tests, the list expects 2', {}),
+        ('a listed program that did not run fails',
+         HEAD + PROG_B + TAIL, False, 'prog_a: in the list', {}),
+        ('a program line without a test count fails', ok_run, False,
+         'prog_c: no "# tests: prog_c N" line',
+         {'lst': LIST + 'prog_c 60s prog_c 0000:00:03.0\n'}),
+        ('a test count without its program fails', ok_run, False,
+         '"# tests: prog_c" but no program prog_c',
+         {'lst': LIST + '# tests: prog_c 3\n'}),
         ('a guest that stops early fails',
          ok_run.replace('# VDM-GUEST-DONE\n', ''), False,
          'guest finished its list', {}),

@@ -18,8 +18,12 @@
 --list   the guest's test list (guest/tests.list): its "# kunit: SUITE"
          lines add --kunit SUITE, its "# skip: SUITE TEST: reason" lines
          declare the skips the run expects, and every other line must be
-         "name SECONDSs command...", SECONDS the program's budget.  With a list, a skip it does not declare fails,
-         and so does a declared skip that did not happen.
+         "name SECONDSs command...", SECONDS the program's budget.  With a
+         list, a skip it does not declare fails, and so does a declared
+         skip that did not happen.  Each program line needs a "# tests:
+         NAME N" line: the program must plan exactly N tests, so that a
+         test deleted or renamed away, or a program that did not run,
+         fails the run instead of passing silently.
 
 A guest program fails if it printed no TAP, or if the number of its results
 differs from its plan.
@@ -233,14 +237,23 @@ def parse_guest(suites, gdir, kunit_expected=()):
         guest.add('pass', 'no kernel splat on the console')
 
 
-def read_list(path, kunit, declared):
-    """The guest list: kunit suites, declared skips; a Suite of its errors."""
+def read_list(path, kunit, declared, counts):
+    """The guest list: kunit suites, declared skips, each program's number
+    of tests; a Suite of its errors."""
     errors = Suite('list')
+    programs = {}
     for n, line in enumerate(read_lines(path), 1):
         where = f'{path}:{n}'
         m = re.match(r'^#\s*kunit:\s*(\S+)', line)
         if m:
             kunit.append(m.group(1))
+            continue
+        m = re.match(r'^#\s*tests:\s*(\S+)\s+(\d+)\s*$', line)
+        if m:
+            counts[m.group(1)] = (int(m.group(2)), where)
+            continue
+        if re.match(r'^#\s*tests:', line):
+            errors.add('fail', where, 'a test count needs "# tests: NAME N"')
             continue
         m = re.match(r'^#\s*skip:\s*(\S+)\s+(\S+?):\s*(\S.*)$', line)
         if m:
@@ -252,11 +265,31 @@ def read_list(path, kunit, declared):
         if not line.strip() or line.lstrip().startswith('#'):
             continue
         f = line.split()
+        programs[f[0]] = where
         if len(f) < 3:
             errors.add('fail', where, f'"{line.strip()}" has no budget or no command')
         elif not re.fullmatch(r'[1-9][0-9]*s', f[1]):
             errors.add('fail', where, f'"{f[1]}" is not a budget in seconds ("300s")')
+    for name, where in programs.items():
+        if name not in counts:
+            errors.add('fail', where, f'{name}: no "# tests: {name} N" line')
+    for name, (_, where) in counts.items():
+        if name not in programs:
+            errors.add('fail', where, f'"# tests: {name}" but no program {name}')
     return errors
+
+
+def check_counts(suites, counts):
+    """Every program of the list ran and planned the tests the list expects."""
+    plans = {s.name: s.plan for s in suites}
+    bad = Suite('counts')
+    for name, (want, where) in counts.items():
+        if name not in plans:
+            bad.add('fail', name, f'in the list ({where}) but did not run')
+        elif (plans[name] or 0) != want:
+            bad.add('fail', name, f'planned {plans[name] or 0} tests, the list '
+                    f'expects {want} ({where})')
+    return bad
 
 
 def check_skips(suites, declared):
@@ -287,8 +320,9 @@ def main():
     a = ap.parse_args()
     suites = []
     declared = {}
+    counts = {}
     if a.list:
-        errors = read_list(a.list, a.kunit, declared)
+        errors = read_list(a.list, a.kunit, declared, counts)
         if errors.failed:
             suites.append(errors)
     for t in a.tap:
@@ -300,6 +334,8 @@ def main():
         parse_guest(suites, g, a.kunit)
     if a.list:
         suites.append(check_skips(suites, declared))
+        if a.guest:
+            suites.append(check_counts(suites, counts))
 
     w = max([len(s.name) for s in suites] + [5])
     print(f'{"suite":<{w}}  {"pass":>5} {"fail":>5} {"skip":>5}')
