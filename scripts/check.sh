@@ -63,30 +63,37 @@ run harness-budget "scripts/run-budget-test.sh" tap_stage harness-budget run-bud
 run base "scripts/base.sh" "$PROJ/scripts/base.sh" || fatal=1
 run apply "scripts/apply-check.sh" tap_stage apply apply-check.sh || fatal=1
 run tree "make tree" tree_stage || fatal=1
-run checkpatch "scripts/checkpatch.sh" tap_stage checkpatch checkpatch.sh
-run series "scripts/series-check.sh" tap_stage series series-check.sh
+# checkpatch and series need only the tree: they run (beside the guest,
+# below) even if the kernel does not build.
+tree_fatal=$fatal
 run config "scripts/config.sh test configs/base.config configs/debug.config" \
 	"$PROJ/scripts/config.sh" test "$PROJ/configs/base.config" "$PROJ/configs/debug.config" || fatal=1
 run kernel "scripts/build-kernel.sh test" "$PROJ/scripts/build-kernel.sh" test || fatal=1
 run tests-build "scripts/build-tests.sh test" "$PROJ/scripts/build-tests.sh" test || fatal=1
 run initramfs "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test || fatal=1
 # The guest keeps one to two cores busy (one test program at a time, under
-# TCG): bisect and warnings run beside it at the lowest priority, on what
-# the guest leaves idle, so that they do not slow it down (at nice 0 they
-# cost the guest about as much time as they took). The guest's stage line
+# TCG): checkpatch, series, bisect and warnings, which do not need the
+# kernel, run beside it at the lowest priority, on what the guest leaves
+# idle, so that they do not slow it down (at nice 0 they cost the guest
+# about as much time as they took). The guest's stage line
 # is printed when it ends; its budgets leave room for sharing the cores
 # (make check-slow runs two whole guests at once).
 guest_pid=
 n=$((n + 1))
 guest_n=$n
 if [ $fatal -eq 0 ]; then
-	printf '[%s] %-28s started: bisect and warnings run beside it\n' "$(elapsed)" guest >&2
+	printf '[%s] %-28s started: checkpatch, series, bisect and warnings run beside it\n' "$(elapsed)" guest >&2
 	stage guest "$LOGDIR/guest.log" "scripts/run-guest.sh test tests" guest_stage \
 		2> "$R/guest.line" &
 	guest_pid=$!
 else
 	echo "ok $n guest # SKIP an earlier stage failed" >> "$stages"
 fi
+kernel_fatal=$fatal
+fatal=$tree_fatal
+NICE="nice -n 19" run checkpatch "scripts/checkpatch.sh" tap_stage checkpatch checkpatch.sh
+NICE="nice -n 19" run series "scripts/series-check.sh" tap_stage series series-check.sh
+fatal=$kernel_fatal
 NICE="nice -n 19" run bisect "scripts/bisect-build.sh test" tap_stage bisect bisect-build.sh
 NICE="nice -n 19" run warnings "scripts/warnings.sh test" tap_stage warnings warnings.sh
 if [ -n "$guest_pid" ]; then
