@@ -75,9 +75,9 @@ run initramfs "scripts/initramfs.sh test" "$PROJ/scripts/initramfs.sh" test || f
 # TCG): checkpatch, series, bisect and warnings, which do not need the
 # kernel, run beside it at the lowest priority, on what the guest leaves
 # idle, so that they do not slow it down (at nice 0 they cost the guest
-# about as much time as they took). The guest's stage line
-# is printed when it ends; its budgets leave room for sharing the cores
-# (make check-slow runs two whole guests at once).
+# about as much time as they took). The guest's stage line is printed
+# when it ends; its budgets leave room for sharing the cores (make
+# check-slow runs two whole guests at once).
 guest_pid=
 n=$((n + 1))
 guest_n=$n
