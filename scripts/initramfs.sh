@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # initramfs.sh NAME: pack the guest's initramfs with the kernel's own
 # usr/gen_init_cpio (from kernel build NAME): static busybox, guest/init,
-# guest/tap-one, guest/run-budget, the test lists (guest/*.list, and generated ones in
-# $OUT/lists), the programs in $OUT/guest-bin, and Debian's VFIO clients
-# (scripts/initramfs-clients.sh: testpmd, QEMU, their libraries). Output:
+# guest/tap-one, guest/run-budget, guest/bar-in-ram-section, the test lists
+# (guest/*.list, and generated ones in $OUT/lists), the programs in
+# $OUT/guest-bin, and Debian's VFIO clients (scripts/initramfs-clients.sh:
+# testpmd, QEMU, their libraries). Output:
 # $OUT/initramfs.cpio
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +27,7 @@ list=$OUT/initramfs.list
 	echo "file /init $PROJ/guest/init 0755 0 0"
 	echo "file /tests/tap-one $PROJ/guest/tap-one 0755 0 0"
 	echo "file /tests/run-budget $PROJ/guest/run-budget 0755 0 0"
+	echo "file /tests/bar-in-ram-section $PROJ/guest/bar-in-ram-section 0755 0 0"
 	for l in "$PROJ"/guest/*.list "$OUT"/lists/*.list; do
 		[ -f "$l" ] || continue
 		echo "file /etc/$(basename "$l") $l 0644 0 0"

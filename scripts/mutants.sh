@@ -33,8 +33,8 @@ list=mutants
 # skip lines.
 # The quickest tests that see most bugs come first, so that a killed mutant
 # is killed early.
-series_tests='^(vfio_pci_bar_mmap_test|vfio_pci_dmabuf_|vfio_dmabuf_fuzz|ivshmem_hostcheck)'
-first='^(vfio_pci_dmabuf_fence_test@edu|vfio_pci_dmabuf_holder_test@edu|vfio_pci_dmabuf_type1_test|vfio_pci_dmabuf_importer_test@edu|vfio_pci_dmabuf_importer_test@ivshmem64M|vfio_pci_dmabuf_mmap_test@edu-rp|vfio_pci_dmabuf_vend_test@ivshmem64M|vfio_pci_bar_mmap_test@edu-rp)$'
+series_tests='^(bar_in_ram_section|vfio_pci_bar_mmap_test|vfio_pci_dmabuf_|vfio_dmabuf_fuzz|ivshmem_hostcheck)'
+first='^(bar_in_ram_section|vfio_pci_dmabuf_vend_test@edu-ram|vfio_pci_dmabuf_fence_test@edu|vfio_pci_dmabuf_holder_test@edu|vfio_pci_dmabuf_type1_test|vfio_pci_dmabuf_importer_test@edu|vfio_pci_dmabuf_importer_test@ivshmem64M|vfio_pci_dmabuf_mmap_test@edu-rp|vfio_pci_dmabuf_vend_test@ivshmem64M|vfio_pci_bar_mmap_test@edu-rp)$'
 awk -v re="$series_tests" -v first="$first" '
 	/^# (kunit|require):/ { print; next }
 	/^# (skip|tests):/ { split($0, f, " "); if (f[3] ~ re) skips = skips $0 "\n"; next }

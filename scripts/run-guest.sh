@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # run-guest.sh NAME LIST: boot kernel build NAME in QEMU (q35, TCG, vIOMMU
-# with interrupt remapping, edu, two file-backed ivshmem devices, and a
-# second edu alone behind a PCIe root port, which vfio-pci can reset with a
-# secondary bus reset) with the
-# initramfs, run guest/LIST.list and power off. Writes to $OUT/guest-LIST/:
+# with interrupt remapping, edu, two file-backed ivshmem devices, a second
+# edu alone behind a PCIe root port, which vfio-pci can reset with a
+# secondary bus reset, and a third whose BAR shares a memory section with
+# RAM) with the initramfs, run guest/LIST.list and power off. Writes to $OUT/guest-LIST/:
 # console.log (kernel console), tap.log (the guest's TAP), devices (BDF ->
 # ivshmem backing file).
 # The guest has no fixed time limit: each program of the list has a budget
@@ -51,6 +51,7 @@ cat > "$dir/devices" <<DEV
 0000:00:04.0 ivshmem $dir/ivshmem-64M.img
 0000:00:05.0 ivshmem $dir/ivshmem-1G.img
 0000:01:00.0 edu -
+0000:00:08.0 edu -
 0000:00:07.0 e1000 $dir/e1000.pcap
 DEV
 
@@ -58,16 +59,26 @@ DEV
 # with nothing else on it (no host network; filter-dump keeps a pcap of
 # what the NIC sent). Any -netdev also drops QEMU's default NIC, the
 # e1000e on user networking at 00:02.0, which no test uses.
+# The edu at 00:08.0 ("edu-ram"): its BAR shares a 128 MiB memory section
+# (x86-64's SPARSEMEM section) with RAM, so that pfn_valid() is true for
+# its PFNs, as on machines whose RAM below 4 GiB ends unaligned just below a
+# BAR. Low RAM ends at 1430 MiB (max-ram-below-4g; the rest of the 4 GiB
+# is above 4 GiB), which makes the gap above it the largest below 4 GiB,
+# where Linux assigns the BARs it moves; pci=resource_alignment moves this
+# edu's BAR there, as its first 2 MiB-aligned (and 2 MiB long) block after
+# the RAM buffer: 0x59600000 here. guest/bar-in-ram-section checks it.
+# (QEMU warns of "possibly poor performance" of a max-ram-below-4g that is
+# not a multiple of 1 GiB: it concerns huge pages of guest RAM, not this.)
 # la57=off: with 5-level paging, 7.3's KASAN can report a wild access in
 # rcu_is_watching() when an interrupt lands during early CPU setup (seen
 # under TCG, timing dependent); 4-level paging is what the tests need.
 echo "guest: list $list, budgets ${sum} s in all (largest ${most} s): stopped" \
 	"after ${silence} s without output or ${total} s in all"
 qemu-system-x86_64 \
-	-machine q35 -accel tcg -cpu max,la57=off -smp "${GUEST_SMP:-2}" -m 4G \
+	-machine q35,max-ram-below-4g=1430M -accel tcg -cpu max,la57=off -smp "${GUEST_SMP:-2}" -m 4G \
 	-display none -monitor none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 intel_iommu=on hugepagesz=1G hugepages=1 panic=-1 oops=panic vdm.list=$list ${GUEST_APPEND:-}" \
+	-append "console=ttyS0 intel_iommu=on hugepagesz=1G hugepages=1 panic=-1 oops=panic pci=resource_alignment=21@0000:00:08.0 vdm.list=$list ${GUEST_APPEND:-}" \
 	-device intel-iommu,intremap=on \
 	-device edu,addr=03.0 \
 	-object memory-backend-file,id=shm64m,mem-path="$dir/ivshmem-64M.img",size=64M,share=on \
@@ -76,6 +87,7 @@ qemu-system-x86_64 \
 	-device ivshmem-plain,memdev=shm1g,addr=05.0 \
 	-device pcie-root-port,id=rp1,chassis=1,addr=06.0 \
 	-device edu,bus=rp1,addr=00.0 \
+	-device edu,addr=08.0 \
 	-netdev hubport,id=net0,hubid=0 \
 	-device e1000,netdev=net0,addr=07.0,mac=52:54:00:12:34:56 \
 	-object filter-dump,id=net0dump,netdev=net0,file="$dir/e1000.pcap" \
