@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # matrix.sh: `make check-matrix`. Build the final series in configurations
 # that the test kernel does not cover, as TAP, one test per entry: x86_64
-# without P2PDMA, i386 with vfio-pci as modules, arm64 (cross). Build
-# only: nothing is booted. Each entry builds in its own directory in the
-# cache; the log of entry NAME is out/logs/matrix-NAME.log.
+# without P2PDMA, i386 with vfio-pci as modules, arm64 (cross), and on
+# arm64 the variant drivers nvgrace-gpu and hisi_acc_vfio_pci and vmwgfx
+# (their directories only). Build only: nothing is booted. Each entry
+# builds in its own directory in the cache; the log of entry NAME is
+# out/logs/matrix-NAME.log.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,6 +16,7 @@ entries=(
 	"nop2p x86_64 $C/base.config,$C/debug.config,$C/nop2p.config vmlinux"
 	"i386 i386 $C/i386.config vmlinux,modules"
 	"arm64 arm64 $C/arm64.config vmlinux"
+	"variants arm64 $C/arm64.config,$C/variants.config drivers/vfio/,drivers/dma-buf/,drivers/gpu/drm/vmwgfx/"
 )
 # Cross compilers for the entries that need one (Debian packages)
 declare -A cross=([arm64]=aarch64-linux-gnu-)
