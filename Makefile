@@ -32,7 +32,7 @@ bench-profile:	## function_graph profile of BAR mmap()+munmap(), base vs patched
 	@scripts/bench-profile.sh
 kunit:		## the KUnit suite with the kernel's runner: kunit.py run --kunitconfig=drivers/vfio/pci --arch=x86_64 (QEMU)
 	@scripts/kunit.sh
-mutants:	## each mutants/*.patch in turn: rebuild, run the series' tests, killed or survived (TAP, score); about 2 h for the 29 (README, "Times")
+mutants:	## each mutants/*.patch in turn: rebuild, run the series' tests, killed or survived (TAP, score); about 2 h for the 30 (README, "Times")
 	@scripts/mutants.sh
 soak:		## the DMABUF fuzzer for OPS steps (default 200000) from SEED (default: the time) under the test kernel
 	@scripts/soak.sh
