@@ -4,9 +4,9 @@
 # with interrupt remapping, edu, two file-backed ivshmem devices, a second
 # edu alone behind a PCIe root port, which vfio-pci can reset with a
 # secondary bus reset, and a third whose BAR shares a memory section with
-# RAM) with the initramfs, run guest/LIST.list and power off. Writes to $OUT/guest-LIST/:
-# console.log (kernel console), tap.log (the guest's TAP), devices (BDF ->
-# ivshmem backing file).
+# RAM) with the initramfs, run guest/LIST.list and power off. Writes to
+# $OUT/guest-LIST/: console.log (kernel console), tap.log (the guest's TAP),
+# devices (BDF -> ivshmem backing file).
 # The guest has no fixed time limit: each program of the list has a budget
 # (the guest kills one that overruns it and goes on), and the guest is
 # stopped only when it prints nothing, on its console or its TAP port, for
